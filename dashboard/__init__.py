@@ -1,0 +1,99 @@
+"""The integrations dashboard: a Flask app to save and look after integrations."""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from .config import ConfigError, build_config
+from .extensions import csrf, db, htmx, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app; ``config`` overrides what the environment says.
+
+    :raise ConfigError: a required setting is missing or malformed.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(build_config(config, app.instance_path))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_logging(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _tune_sqlite)
+
+    from . import auth  # noqa: F401  (registers the user loader)
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    # WAL lets readers run beside a writer; the busy timeout makes concurrent
+    # writers wait their turn instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .api_keys import bp as api_keys_bp
+    from .auth import bp as auth_bp
+    from .integrations import bp as integrations_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(integrations_bp)
+    app.register_blueprint(api_keys_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_logging(app: Flask) -> None:
+    from .logs import configure_logging
+
+    configure_logging(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .templating import register
+
+    register(app)

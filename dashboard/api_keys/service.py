@@ -1,0 +1,70 @@
+"""API keys: created for a user, stored only as a hash, revocable."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..crypto import hash_api_key, new_api_key
+from ..models import ApiKey, User
+from ..timeutil import utcnow
+
+PREFIX_LENGTH = 11  # "sk-" and eight hex characters: enough to tell keys apart
+
+
+@dataclass(frozen=True)
+class NewKey:
+    record: ApiKey
+    plaintext: str
+
+
+def create_api_key(session: Session, user: User, name: str) -> NewKey:
+    """Create and commit a key; the plaintext exists only in the return value."""
+    plaintext = new_api_key()
+    record = ApiKey(
+        user_id=user.id,
+        name=name.strip() or "API key",
+        prefix=plaintext[:PREFIX_LENGTH],
+        key_hash=hash_api_key(plaintext),
+    )
+    session.add(record)
+    session.commit()
+    return NewKey(record, plaintext)
+
+
+def keys_of(session: Session, user: User) -> list[ApiKey]:
+    return list(
+        session.scalars(
+            select(ApiKey)
+            .where(ApiKey.user_id == user.id)
+            .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+        )
+    )
+
+
+def user_for_key(session: Session, plaintext: str) -> User | None:
+    """Return the owner of a live key and record its use, or None."""
+    record = session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == hash_api_key(plaintext))
+    )
+    if record is None or record.is_revoked:
+        return None
+
+    record.last_used_at = utcnow()
+    session.commit()
+    return record.user
+
+
+def revoke_api_key(session: Session, user: User, key_public_id: str) -> bool:
+    """Revoke one of ``user``'s keys; False when it is not theirs or not found."""
+    record = session.scalar(
+        select(ApiKey).where(
+            ApiKey.public_id == key_public_id, ApiKey.user_id == user.id
+        )
+    )
+    if record is None:
+        return False
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        session.commit()
+    return True
