@@ -1,5 +1,11 @@
 """Entry point for WSGI servers and the ``flask`` command."""
 
-from dashboard import create_app
+import sys
 
-app = create_app()
+from dashboard import ConfigError, create_app
+
+try:
+    app = create_app()
+except ConfigError as error:
+    # A clear sentence instead of a traceback: the fix is in the message.
+    sys.exit(f"The dashboard cannot start: {error}")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ConfigError, build_config
 from .extensions import csrf, db, htmx, login_manager, migrate
@@ -29,13 +30,39 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(build_config(config, app.instance_path))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_logging(app)
     register_commands(app)
     register_template_helpers(app)
+    check_key_ring(app)
     return app
+
+
+def check_key_ring(app: Flask) -> None:
+    """Refuse to start with keys that cannot read the stored secrets."""
+    from .keyring_check import KeyRingMismatch, check_at_start
+
+    with app.app_context():
+        try:
+            check_at_start(
+                db.session, app.config["KEY_RING"], app.config["ENCRYPTION_KEYS"]
+            )
+        except KeyRingMismatch as error:
+            raise ConfigError(str(error)) from None
+        finally:
+            db.session.remove()
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read client address, scheme and host from TRUSTED_PROXIES proxy hops."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
 
 
 def register_extensions(app: Flask) -> None:
@@ -67,11 +94,13 @@ def register_blueprints(app: Flask) -> None:
     from .api_keys import bp as api_keys_bp
     from .auth import bp as auth_bp
     from .integrations import bp as integrations_bp
+    from .ops import bp as ops_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(integrations_bp)
     app.register_blueprint(api_keys_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(ops_bp)
     csrf.exempt(api_bp)
 
 
@@ -88,9 +117,10 @@ def register_logging(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import register
+    from . import cli, maintenance
 
-    register(app)
+    cli.register(app)
+    maintenance.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

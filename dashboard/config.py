@@ -27,8 +27,18 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict:
         "SECRET_KEY": environ.get("SECRET_KEY") or None,
         "ENCRYPTION_KEYS": environ.get("ENCRYPTION_KEYS") or None,
         "DEBUG": _env_flag(environ.get("FLASK_DEBUG")),
-        "PAGE_SIZE": int(environ.get("PAGE_SIZE") or 25),
+        "PAGE_SIZE": _env_int(environ, "PAGE_SIZE", 25, minimum=1),
+        "TRUSTED_PROXIES": _env_int(environ, "TRUSTED_PROXIES", 0, minimum=0),
     }
+
+
+def _env_int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}.")
+    return int(raw)
 
 
 def _fill_debug_keys(config: dict) -> None:

@@ -21,7 +21,7 @@ _API_MESSAGES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def handle_http_error(error: HTTPException):

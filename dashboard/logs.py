@@ -23,8 +23,26 @@ def configure_logging(app: Flask) -> None:
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if app.debug else logging.INFO)
 
+    # The development server logs whole request lines, query strings included.
+    werkzeug_logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, QueryStringRedactor) for f in werkzeug_logger.filters):
+        werkzeug_logger.addFilter(QueryStringRedactor())
+
     app.before_request(_start_request)
     app.after_request(_finish_request)
+
+
+class QueryStringRedactor(logging.Filter):
+    """Blank out query-string values, which may carry the setup token."""
+
+    _QUERY_VALUE = re.compile(r"([?&][^=\s&]+=)[^&\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self._QUERY_VALUE.sub(r"\1…", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
 
 
 def current_request_id() -> str:

@@ -141,3 +141,19 @@ class SetupClaim(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KeyRingRecord(db.Model):
+    """What the database knows of the key ring that encrypted its secrets.
+
+    The canary is encrypted with the ring's first key; a ring that cannot
+    decrypt it cannot decrypt the stored secrets either, so the app refuses
+    to start rather than silently losing them.
+    """
+
+    __tablename__ = "key_ring_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    canary: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -32,6 +33,9 @@ def _base_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "ENCRYPTION_KEYS": KEYS[0],
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # Fast hashing keeps the suite quick; the default (scrypt) is tested
+        # separately in test_auth.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 
@@ -112,8 +116,23 @@ def _empty_all_tables() -> None:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+class IsolatedClient(FlaskClient):
+    """A client whose every request gets its own app context, as on a server.
+
+    The ``app`` fixture keeps one app context open for the whole test, and a
+    request would reuse it, so ``g`` (Flask-Login's cached user, Flask-WTF's
+    cached CSRF token) and the database session would carry over between
+    requests and make tests pass for the wrong reason.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c49bf1268648
+Revision ID: 1b37e8ff9062
 Revises: 
-Create Date: 2026-12-04 15:58:23.532777
+Create Date: 2026-12-04 16:02:27.900538
 
 """
 from alembic import op
@@ -10,14 +10,20 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'c49bf1268648'
+revision = '1b37e8ff9062'
 down_revision = None
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    
+    op.create_table('key_ring_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('canary', sa.Text(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_key_ring_record'))
+    )
     op.create_table('setup_claim',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=False),
@@ -93,10 +99,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_integrations_workspace_id'), ['workspace_id'], unique=False)
 
 
-
-
 def downgrade():
-    
     with op.batch_alter_table('integrations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_integrations_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_integrations_status'))
@@ -113,4 +116,5 @@ def downgrade():
     op.drop_table('api_keys')
     op.drop_table('users')
     op.drop_table('setup_claim')
+    op.drop_table('key_ring_record')
 
