@@ -6,6 +6,7 @@ and refuse exactly the same things.
 """
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,7 @@ from ..catalog import STATUSES, TYPE_SLUGS, get_type
 
 SECRET_FIELDS = ("access_token", "refresh_token", "code")
 MAX_JSON_DEPTH = 32
+_DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
 
 
 def _reject_unsafe_characters(value: str) -> str:
@@ -78,6 +80,12 @@ def _parse_datetime(value: Any) -> datetime | None:
     text = value.strip()
     if not text:
         return None
+    if _DATE_ONLY.fullmatch(text):
+        # A bare date would silently mean midnight UTC; ask for the time.
+        raise PydanticCustomError(
+            "datetime_from_date_parsing",
+            "Input should be a date-time with a time, such as 2030-01-31T17:45:00Z",
+        )
     try:
         parsed = datetime.fromisoformat(text)
         if parsed.tzinfo is None:
