@@ -4,12 +4,13 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
-from .api_keys.service import create_api_key
+from .api_keys.service import MAX_NAME_LENGTH, NameTooLong, create_api_key
 from .auth.service import (
-    MIN_PASSWORD_LENGTH,
     EmailTaken,
     any_user_exists,
+    email_problem,
     find_user_by_email,
+    password_problem,
     setup_token,
 )
 from .auth.service import create_user as create_user_account
@@ -27,6 +28,7 @@ def init_db() -> None:
 @click.option("--base", default="http://127.0.0.1:5000", show_default=True)
 def setup_url(base: str) -> None:
     """Print the address that creates the first account, while none exists."""
+    base = base.rstrip("/")
     if any_user_exists(db.session):
         click.echo("Setup is done: an account exists. Sign in at " + base + "/login")
         return
@@ -42,13 +44,13 @@ users = click.Group("users", help="Manage dashboard accounts.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user(email: str, password: str) -> None:
     """Create an account that signs in with EMAIL and the password."""
-    if "@" not in email:
-        raise click.BadParameter("must be an email address", param_hint="EMAIL")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(
-            f"must be at least {MIN_PASSWORD_LENGTH} characters",
-            param_hint="--password",
-        )
+    problem = email_problem(email)
+    if problem:
+        raise click.BadParameter(problem, param_hint="EMAIL")
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+
     try:
         user = create_user_account(db.session, email, password)
     except EmailTaken:
@@ -68,7 +70,12 @@ def create_key(email: str, name: str) -> None:
     if user is None:
         raise click.ClickException(f"no account for {email}")
 
-    new_key = create_api_key(db.session, user, name)
+    try:
+        new_key = create_api_key(db.session, user, name)
+    except NameTooLong:
+        raise click.BadParameter(
+            f"use at most {MAX_NAME_LENGTH} characters", param_hint="--name"
+        ) from None
     click.echo(f"Created API key {new_key.record.name!r} for {user.email}.")
     click.echo("It is shown only now; store it somewhere safe:")
     click.echo(new_key.plaintext)

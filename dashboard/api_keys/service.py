@@ -1,5 +1,7 @@
 """API keys: created for a user, stored only as a hash, revocable."""
 
+import json
+import shlex
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,6 +12,17 @@ from ..models import ApiKey, User
 from ..timeutil import utcnow
 
 PREFIX_LENGTH = 11  # "sk-" and eight hex characters: enough to tell keys apart
+MAX_NAME_LENGTH = 100  # the width of the name column
+SAVE_PATH = "api/v2/integrations/save"
+EXAMPLE_BODY = {
+    "name": "Staging errors",
+    "integration_type": "sentry",
+    "scope_data": {"org_slug": "acme"},
+}
+
+
+class NameTooLong(ValueError):
+    """The key's name does not fit the name column."""
 
 
 @dataclass(frozen=True)
@@ -19,11 +32,18 @@ class NewKey:
 
 
 def create_api_key(session: Session, user: User, name: str) -> NewKey:
-    """Create and commit a key; the plaintext exists only in the return value."""
+    """Create and commit a key; the plaintext exists only in the return value.
+
+    :raise NameTooLong: ``name`` is longer than ``MAX_NAME_LENGTH``.
+    """
+    name = name.strip() or "API key"
+    if len(name) > MAX_NAME_LENGTH:
+        raise NameTooLong(name)
+
     plaintext = new_api_key()
     record = ApiKey(
         user_id=user.id,
-        name=name.strip() or "API key",
+        name=name,
         prefix=plaintext[:PREFIX_LENGTH],
         key_hash=hash_api_key(plaintext),
     )
@@ -68,3 +88,15 @@ def revoke_api_key(session: Session, user: User, key_public_id: str) -> bool:
         record.revoked_at = utcnow()
         session.commit()
     return True
+
+
+def curl_example(base_url: str, plaintext: str) -> str:
+    """Return a shell command that saves an example integration with the key."""
+    url = base_url.rstrip("/") + "/" + SAVE_PATH
+    body = json.dumps(EXAMPLE_BODY, indent=2)
+    return (
+        f"curl -sS -X POST {shlex.quote(url)} \\\n"
+        "  -H 'Content-Type: application/json' \\\n"
+        f"  -H {shlex.quote('x-api-key: ' + plaintext)} \\\n"
+        f"  -d {shlex.quote(body)}"
+    )

@@ -2,7 +2,10 @@
 
 import hashlib
 import hmac
+import unicodedata
+from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -11,9 +14,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..models import SetupClaim, User
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # hashing has a cost; nobody types more than this
+MAX_EMAIL_LENGTH = 320
+MAX_NEXT_LENGTH = 2048
 
-# Checked against when the email is unknown, so both failures cost one hash.
-_UNUSED_HASH = generate_password_hash("not a password of anyone")
+# Hashes checked when the email is unknown, so both failures cost one hash.
+_UNUSED_HASHES: dict[str, str] = {}
 
 
 class EmailTaken(Exception):
@@ -28,6 +34,52 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def email_problem(email: str) -> str | None:
+    """Say what is wrong with ``email`` as a new account's address, or None."""
+    email = email.strip()
+    local, at, domain = email.partition("@")
+    if len(email) > MAX_EMAIL_LENGTH:
+        return f"Use at most {MAX_EMAIL_LENGTH} characters."
+    if not (at and local and domain) or "@" in domain:
+        return "Enter an email address such as name@example.com."
+    if any(character.isspace() for character in email):
+        return "An email address cannot contain spaces."
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    """Say what is wrong with ``password`` for a new account, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    return None
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """Return ``target`` when it is a path on this site, else None.
+
+    Browsers read "//host", "/\\host" and paths with tabs or newlines in them
+    as other sites, so anything that is not plainly "/path" is refused.
+    """
+    if not target or len(target) > MAX_NEXT_LENGTH:
+        return None
+    if not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return None
+    if "\\" in target or any(_is_control_or_space(c) for c in target):
+        return None
+
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _is_control_or_space(character: str) -> bool:
+    # Category "C*" covers control, format (e.g. zero-width) and unassigned.
+    return character.isspace() or unicodedata.category(character).startswith("C")
+
+
 def any_user_exists(session: Session) -> bool:
     return session.scalar(select(func.count(User.id))) > 0
 
@@ -40,14 +92,28 @@ def find_user_by_public_id(session: Session, public_id: str) -> User | None:
     return session.scalar(select(User).where(User.public_id == public_id))
 
 
+def _hash_method() -> str:
+    # Tests choose a cheaper method; every deployment keeps the default.
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_hash_method())
+
+
+def _unused_hash() -> str:
+    method = _hash_method()
+    if method not in _UNUSED_HASHES:
+        _UNUSED_HASHES[method] = generate_password_hash("no one's", method=method)
+    return _UNUSED_HASHES[method]
+
+
 def create_user(session: Session, email: str, password: str) -> User:
     """Create and commit an account.
 
     :raise EmailTaken: the address is already registered.
     """
-    user = User(
-        email=normalise_email(email), password_hash=generate_password_hash(password)
-    )
+    user = User(email=normalise_email(email), password_hash=hash_password(password))
     session.add(user)
     try:
         session.commit()
@@ -68,9 +134,7 @@ def create_first_user(session: Session, email: str, password: str) -> User:
     if any_user_exists(session):
         raise SetupClosed
 
-    user = User(
-        email=normalise_email(email), password_hash=generate_password_hash(password)
-    )
+    user = User(email=normalise_email(email), password_hash=hash_password(password))
     session.add_all([SetupClaim(id=1), user])
     try:
         session.commit()
@@ -87,7 +151,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     answer, so the response does not reveal which addresses have accounts.
     """
     user = find_user_by_email(session, email)
-    stored = user.password_hash if user else _UNUSED_HASH
+    stored = user.password_hash if user else _unused_hash()
     if check_password_hash(stored, password) and user is not None:
         return user
     return None

@@ -1,0 +1,17 @@
+"""Forms of the API keys page."""
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from .service import MAX_NAME_LENGTH
+
+
+class CreateApiKeyForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        description="Say where the key will be used, e.g. “deploy script”.",
+        render_kw={"maxlength": MAX_NAME_LENGTH, "autocomplete": "off"},
+    )
