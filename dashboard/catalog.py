@@ -44,11 +44,11 @@ class IntegrationType:
 
 
 def _project(where: str) -> ScopeField:
-    return ScopeField("project_id", "Project ID", f"Optional. {where}")
+    return ScopeField("project_id", "Project ID", where)
 
 
 def _installation(where: str) -> ScopeField:
-    return ScopeField("installation_id", "Installation ID", f"Optional. {where}")
+    return ScopeField("installation_id", "Installation ID", where)
 
 
 TYPES: dict[str, IntegrationType] = {

@@ -53,6 +53,7 @@ class Check:
     fails_sql: Callable[[datetime], ColumnElement]
     explain: Callable[[Checkable, IntegrationType, datetime], tuple[str, str]]
     passed_reason: Callable[[Checkable, IntegrationType], str]
+    badge: str
 
 
 def _primary_value(item: Checkable, kind: IntegrationType) -> str | None:
@@ -165,6 +166,12 @@ def _explain_scope_pitfall(item, kind, now):
     )
 
 
+def _passed_scope(item, kind):
+    given = [n for n in ("org_slug", "workspace_id") if getattr(item, n)]
+    verb = "is" if len(given) == 1 else "are"
+    return f"{' and '.join(given)} {verb} set, so there is a scope."
+
+
 def _scope_pitfall(item: Checkable, now: datetime) -> bool:
     no_scope = not (item.org_slug or item.workspace_id)
     return no_scope and bool(item.project_id or item.installation_id)
@@ -179,6 +186,7 @@ CHECKS: tuple[Check, ...] = (
         lambda now: Integration.active == false(),
         _explain_switched_off,
         lambda item, kind: "It is switched on.",
+        "Switched off",
     ),
     Check(
         "status",
@@ -188,6 +196,7 @@ CHECKS: tuple[Check, ...] = (
         lambda now: Integration.status != "active",
         _explain_status,
         lambda item, kind: 'Its status is "active".',
+        "Not active",
     ),
     Check(
         "disagreement",
@@ -200,6 +209,7 @@ CHECKS: tuple[Check, ...] = (
         ),
         _explain_disagreement,
         lambda item, kind: "The on/off switch and the status agree.",
+        "Switch and status disagree",
     ),
     Check(
         "no_credentials",
@@ -209,6 +219,7 @@ CHECKS: tuple[Check, ...] = (
         lambda now: Integration.access_token_encrypted.is_(None),
         _explain_no_credentials,
         lambda item, kind: "An access token is stored.",
+        "No credentials",
     ),
     Check(
         "expired",
@@ -222,6 +233,7 @@ CHECKS: tuple[Check, ...] = (
             if item.expires_at
             else "No expiry date is recorded."
         ),
+        "Expired",
     ),
     Check(
         "expiring_soon",
@@ -238,6 +250,7 @@ CHECKS: tuple[Check, ...] = (
             if item.expires_at
             else "No expiry date is recorded."
         ),
+        "Expiring soon",
     ),
     Check(
         "no_scope",
@@ -248,7 +261,8 @@ CHECKS: tuple[Check, ...] = (
             Integration.org_slug.is_(None), Integration.workspace_id.is_(None)
         ),
         _explain_no_scope,
-        lambda item, kind: "A scope (org_slug or workspace_id) is set.",
+        _passed_scope,
+        "No scope",
     ),
     Check(
         "wrong_scope_field",
@@ -271,6 +285,7 @@ CHECKS: tuple[Check, ...] = (
             else f"{kind.other_primary_name} is not used in place of "
             f"{kind.primary.name}."
         ),
+        "Wrong scope field",
     ),
     Check(
         "scope_pitfall",
@@ -289,6 +304,7 @@ CHECKS: tuple[Check, ...] = (
         lambda item, kind: (
             "project_id and installation_id are not relied on as the scope."
         ),
+        "Project or installation only",
     ),
 )
 
@@ -311,6 +327,10 @@ def run_checks(item: Checkable, now: datetime) -> list[CheckResult]:
                 CheckResult(check.key, check.title, True, reason, None, "ok")
             )
     return results
+
+
+def failing_checks(item: Checkable, now: datetime) -> list[Check]:
+    return [check for check in CHECKS if check.fails(item, now)]
 
 
 def failing_keys(item: Checkable, now: datetime) -> list[str]:
