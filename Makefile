@@ -10,7 +10,7 @@ DEV_ENV := instance/dev.env
 # Loads the development keys, then runs the flask command that follows.
 FLASK := set -a && . ./$(DEV_ENV) && set +a && $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install clean
+.PHONY: run serve test lint install clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,18 @@ run: $(VENV)/.installed $(DEV_ENV)
 	$(FLASK) init-db
 	$(FLASK) setup-url --base http://$(HOST):$(PORT)
 	$(FLASK) run --host $(HOST) --port $(PORT) --no-debugger --no-reload
+
+# Production-style serving with gunicorn. Settings come from the environment;
+# without SECRET_KEY set, the development keys of `make run` are used.
+WORKERS ?= 2
+BIND ?= 127.0.0.1:8000
+serve: $(VENV)/.installed
+	@if [ -z "$$SECRET_KEY" ] && [ ! -f $(DEV_ENV) ]; then \
+		$(MAKE) --no-print-directory $(DEV_ENV); fi
+	@if [ -z "$$SECRET_KEY" ]; then set -a; . ./$(DEV_ENV); set +a; fi; \
+	$(BIN)/flask --app wsgi db upgrade && \
+	exec $(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) \
+		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" wsgi:app
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check dashboard tests wsgi.py
