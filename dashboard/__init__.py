@@ -51,9 +51,10 @@ def check_key_ring(app: Flask) -> None:
                 db.session, app.config["KEY_RING"], app.config["ENCRYPTION_KEYS"]
             )
         except KeyRingMismatch as error:
-            raise ConfigError(str(error)) from None
-        finally:
             db.session.remove()
+            db.engine.dispose()  # this app will never serve; free its connections
+            raise ConfigError(str(error)) from None
+        db.session.remove()
 
 
 def trust_proxies(app: Flask) -> None:

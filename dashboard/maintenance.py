@@ -4,6 +4,7 @@ import click
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -12,6 +13,7 @@ from .keyring_check import KeyRingMismatch, fingerprint, rotate_all, verify
 
 
 @click.command("rotate-encryption-key")
+@with_appcontext
 def rotate_encryption_key() -> None:
     """Re-encrypt every stored secret with the first key of ENCRYPTION_KEYS."""
     setting = current_app.config["ENCRYPTION_KEYS"]
@@ -54,6 +56,7 @@ def _key_ring_check() -> tuple[bool, str]:
 
 
 @click.command("doctor")
+@with_appcontext
 def doctor() -> None:
     """Check configuration, database, migrations and keys; say what to fix."""
     results = [(True, "SECRET_KEY and ENCRYPTION_KEYS are set and well formed")]

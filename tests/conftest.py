@@ -27,7 +27,7 @@ KEYS = [Fernet.generate_key().decode(), Fernet.generate_key().decode()]
 _CSRF_IN_PAGE = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
-def _base_config(database_url: str) -> dict:
+def base_config(database_url: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -39,10 +39,10 @@ def _base_config(database_url: str) -> dict:
     }
 
 
-def _migrate(database_url: str) -> None:
+def migrate_database(database_url: str) -> None:
     from flask_migrate import upgrade
 
-    app = create_app(_base_config(database_url))
+    app = create_app(base_config(database_url))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -62,7 +62,7 @@ def _sqlite_databases():
     template_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"dash-{uuid.uuid4().hex}"
     template_dir.mkdir(parents=True)
     template = template_dir / "template.db"
-    _migrate(f"sqlite:///{template}")
+    migrate_database(f"sqlite:///{template}")
 
     def fresh(tmp_path: Path) -> str:
         target = tmp_path / "test.db"
@@ -81,7 +81,7 @@ def _postgres_databases(server_url: str):
     database_url = (
         make_url(server_url).set(database=name).render_as_string(hide_password=False)
     )
-    _migrate(database_url)
+    migrate_database(database_url)
 
     def fresh(tmp_path: Path) -> str:
         return database_url
@@ -101,7 +101,7 @@ def database_url(database_server, tmp_path) -> str:
 
 @pytest.fixture
 def app(database_url):
-    app = create_app(_base_config(database_url))
+    app = create_app(base_config(database_url))
     with app.app_context():
         yield app
         db.session.remove()
