@@ -21,7 +21,7 @@ from .extensions import db
 def init_db() -> None:
     """Create the database or upgrade it to the newest schema."""
     upgrade()
-    click.echo("Database is up to date.")
+    click.echo("The database is ready, at the newest schema.")
 
 
 @click.command("setup-url")

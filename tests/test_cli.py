@@ -20,7 +20,7 @@ def test_init_db_upgrades_an_up_to_date_database(runner):
     result = runner.invoke(args=["init-db"])
 
     assert result.exit_code == 0, result.output
-    assert "Database is up to date." in result.output
+    assert "The database is ready" in result.output
 
 
 def test_users_create_makes_an_account_that_can_sign_in(runner):

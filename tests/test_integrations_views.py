@@ -150,7 +150,7 @@ def test_htmx_type_change_returns_only_the_fragment(logged_in):
     assert "<nav" not in fragment
     assert "<form" not in fragment
     assert fragment.lstrip().startswith('<fieldset id="type-fields"')
-    assert response.headers["HX-Push-Url"] == "/integrations/new?type=jira"
+    assert response.headers["HX-Replace-Url"] == "/integrations/new?type=jira"
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -160,7 +160,7 @@ def test_the_full_page_comes_without_the_htmx_header(logged_in):
 
     assert "<html" in page and "<nav" in page
     assert '<fieldset id="type-fields"' in page
-    assert "HX-Push-Url" not in response.headers
+    assert "HX-Replace-Url" not in response.headers
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -267,7 +267,16 @@ def test_errors_show_next_to_fields_and_keep_what_was_typed(logged_in):
     assert 'value="ops, team-a"' in page
     assert 'value="next tuesday"' in page
     assert SECRET not in page
+    assert "Nothing was saved" in page
+    assert "type them again" in page
     assert count_integrations() == 0
+
+
+def test_error_summary_does_not_mention_tokens_when_none_were_typed(logged_in):
+    page = post_new(logged_in, name="n" * 256).get_data(as_text=True)
+
+    assert "Nothing was saved" in page
+    assert "type them again" not in page
 
 
 def test_missing_csrf_token_is_refused(logged_in):

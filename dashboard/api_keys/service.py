@@ -17,7 +17,9 @@ SAVE_PATH = "api/v2/integrations/save"
 EXAMPLE_BODY = {
     "name": "Staging errors",
     "integration_type": "sentry",
+    "auth_data": {"access_token": "tok_example", "token_type": "Bearer"},
     "scope_data": {"org_slug": "acme"},
+    "metadata": {"tags": ["staging"]},
 }
 
 

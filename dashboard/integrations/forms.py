@@ -70,7 +70,12 @@ class IntegrationForm(FlaskForm):
         validate_choice=False,
         description="Only an active integration is used.",
     )
-    active = BooleanField("Switched on", default=True)
+    active = BooleanField(
+        "Switched on",
+        default=True,
+        description="Switch off and set the status to Inactive together; "
+        "troubleshooting flags the two disagreeing.",
+    )
     unique_identifier = StringField(
         "Unique identifier",
         description="Leave blank to get <type>-<integration id>. "
@@ -160,6 +165,11 @@ class IntegrationForm(FlaskForm):
                 self._add_error(detail)
             return False
         return True
+
+    @property
+    def typed_a_secret(self) -> bool:
+        """True when the submission carried a secret, which is never sent back."""
+        return bool(self.access_token.data or self.refresh_token.data)
 
     def _type_changed_without_its_fields(self) -> bool:
         shown = self.shown_type.data

@@ -121,7 +121,7 @@ def _type_fields_response(form: IntegrationForm):
     fields = render_template("partials/_type_fields.html", form=form, kind=form.kind)
     links = render_template("partials/_type_switch.html", kind=form.kind, oob=True)
     response = make_response(
-        fields + links, push_url=url_for(".new", type=form.kind.slug)
+        fields + links, replace_url=url_for(".new", type=form.kind.slug)
     )
     response.vary.add("HX-Request")
     return response
