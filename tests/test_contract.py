@@ -161,10 +161,33 @@ def test_strings_are_trimmed_and_blank_optional_strings_are_absent():
     assert payload.metadata.tags == ["a", "b"]
 
 
-def test_blank_token_type_is_refused_rather_than_defaulted():
-    assert locations({**MINIMAL, "auth_data": {"token_type": "  "}}) == [
-        ["body", "auth_data", "token_type"]
-    ]
+@pytest.mark.parametrize("given", ["", "  ", None])
+def test_blank_token_type_means_the_default(given):
+    assert valid(auth_data={"token_type": given}).auth_data.token_type == "Bearer"
+
+
+def test_token_type_is_kept_trimmed():
+    assert valid(auth_data={"token_type": " MAC "}).auth_data.token_type == "MAC"
+
+
+def test_tag_limit_counts_distinct_tags():
+    assert valid(metadata={"tags": ["same"] * 150}).metadata.tags == ["same"]
+    assert locations(
+        {**MINIMAL, "metadata": {"tags": [f"t{i % 101}" for i in range(300)]}}
+    ) == [["body", "metadata", "tags"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "given", "expected"),
+    [("integration_type", " jira ", "jira"), ("status", "pending\n", "pending")],
+)
+def test_enum_values_are_trimmed_like_every_string(field, given, expected):
+    assert getattr(valid(**{field: given}), field) == expected
+
+
+@pytest.mark.parametrize("given", ["Sentry ", " ACTIVE"])
+def test_enum_values_stay_case_sensitive_after_trimming(given):
+    assert locations({**MINIMAL, "integration_type": given, "status": given})
 
 
 @pytest.mark.parametrize(
@@ -195,6 +218,8 @@ def test_expires_at_becomes_an_aware_utc_datetime(given, expected):
         0,
         "2030-01-31",
         "20300131",
+        "2030-W01-1",
+        "2030-W01-1T10:00:00",
     ],
 )
 def test_expires_at_that_is_not_a_usable_date_time_is_refused(given):

@@ -52,8 +52,8 @@ def read_limited_body() -> bytes:
     return body
 
 
-@bp.post("/v2/integrations/save")
-@bp.post("/v1/integrations/save")
+@bp.post("/v2/integrations/save", provide_automatic_options=False)
+@bp.post("/v1/integrations/save", provide_automatic_options=False)
 @require_api_key
 def save_integration():
     """Validate a JSON body and save it as an integration of the key's owner."""

@@ -15,7 +15,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    Field,
     StringConstraints,
     ValidationError,
 )
@@ -25,7 +24,9 @@ from ..catalog import STATUSES, TYPE_SLUGS, get_type
 
 SECRET_FIELDS = ("access_token", "refresh_token", "code")
 MAX_JSON_DEPTH = 32
-_DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+MAX_TAGS = 100
+# Calendar date, then a time: ISO week dates and bare dates are refused.
+_DATE_THEN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _reject_unsafe_characters(value: str) -> str:
@@ -80,11 +81,11 @@ def _parse_datetime(value: Any) -> datetime | None:
     text = value.strip()
     if not text:
         return None
-    if _DATE_ONLY.fullmatch(text):
+    if not _DATE_THEN_TIME.match(text):
         # A bare date would silently mean midnight UTC; ask for the time.
         raise PydanticCustomError(
             "datetime_from_date_parsing",
-            "Input should be a date-time with a time, such as 2030-01-31T17:45:00Z",
+            "Input should be a date and a time, such as 2030-01-31T17:45:00Z",
         )
     try:
         parsed = datetime.fromisoformat(text)
@@ -104,48 +105,60 @@ def _no_comma(tag: str) -> str:
     return tag
 
 
-def _drop_duplicates(tags: list[str]) -> list[str]:
-    return list(dict.fromkeys(tags))
+def _distinct_tags(tags: list[str]) -> list[str]:
+    distinct = list(dict.fromkeys(tags))
+    if len(distinct) > MAX_TAGS:
+        raise PydanticCustomError(
+            "too_many_tags", f"At most {MAX_TAGS} different tags are allowed"
+        )
+    return distinct
+
+
+def _trimmed(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
 
 
 Name = _text(255, min_length=1)
 Text255 = _optional_text(255)
 Secret = _optional_text(16_384)
 Tag = Annotated[_text(100, min_length=1), AfterValidator(_no_comma)]
-Tags = Annotated[
-    list[Tag],
-    Field(max_length=100),
-    AfterValidator(_drop_duplicates),
-    _none_means(list),
-]
+Tags = Annotated[list[Tag], AfterValidator(_distinct_tags), _none_means(list)]
 ExpiresAt = Annotated[datetime | None, BeforeValidator(_parse_datetime)]
-IntegrationTypeSlug = Literal[TYPE_SLUGS]  # type: ignore[valid-type]
-Status = Annotated[Literal[STATUSES], _none_means("active")]  # type: ignore[valid-type]
+IntegrationTypeSlug = Annotated[
+    Literal[TYPE_SLUGS],  # type: ignore[valid-type]
+    BeforeValidator(_trimmed),
+]
+Status = Annotated[
+    Literal[STATUSES],  # type: ignore[valid-type]
+    BeforeValidator(_trimmed),
+    _none_means("active"),
+]
+TokenType = Annotated[_optional_text(255), AfterValidator(lambda v: v or "Bearer")]
 
 
-class _Strict(BaseModel):
+class _StrictTypes(BaseModel):
     # Strict: a JSON boolean is the only boolean and a string the only string.
     # Unknown keys are kept aside so the caller can be warned about them.
     model_config = ConfigDict(strict=True, extra="allow")
 
 
-class AuthData(_Strict):
+class AuthData(_StrictTypes):
     access_token: Secret = None
     refresh_token: Secret = None
     code: Secret = None
-    token_type: Annotated[_text(255, min_length=1), _none_means("Bearer")] = "Bearer"
+    token_type: TokenType = "Bearer"
     expires_at: ExpiresAt = None
     scope: _optional_text(4096) = None
 
 
-class ScopeData(_Strict):
+class ScopeData(_StrictTypes):
     org_slug: Text255 = None
     workspace_id: Text255 = None
     installation_id: Text255 = None
     project_id: Text255 = None
 
 
-class Metadata(_Strict):
+class Metadata(_StrictTypes):
     instance_name: Text255 = None
     created_via: Text255 = None
     version: Text255 = None
@@ -153,7 +166,7 @@ class Metadata(_Strict):
     tags: Tags = []
 
 
-class IntegrationInput(_Strict):
+class IntegrationInput(_StrictTypes):
     """A validated save request, with every default filled in."""
 
     name: Name
@@ -230,7 +243,7 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _depth(value: Any, limit: int) -> bool:
+def _nests_deeper_than(value: Any, limit: int) -> bool:
     """Return True when ``value`` nests deeper than ``limit``."""
     stack = [(value, 1)]
     while stack:
@@ -264,7 +277,7 @@ def parse_json_body(raw: bytes) -> Any:
     except (ValueError, RecursionError):
         raise body_problem("The body is not valid JSON", "json_invalid") from None
 
-    if _depth(document, MAX_JSON_DEPTH):
+    if _nests_deeper_than(document, MAX_JSON_DEPTH):
         raise body_problem(
             f"The body nests deeper than {MAX_JSON_DEPTH} levels", "json_too_deep"
         )
