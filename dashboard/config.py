@@ -58,7 +58,9 @@ def build_config(overrides: Mapping | None, instance_path: str) -> dict:
     """
     config = {
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pre-ping recovers from a database restart; hidden parameters keep
+        # emails and ciphertexts out of logged SQL errors.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .api.errors import error_response
 from .extensions import db
-from .logs import current_request_id
+from .logs import current_request_id, loggable_path
 
 logger = logging.getLogger("dashboard.errors")
 
@@ -42,7 +42,7 @@ def handle_unexpected_error(error: Exception):
     logger.error(
         "unhandled error on %s %s request_id=%s",
         request.method,
-        request.path,
+        loggable_path(),
         current_request_id(),
         exc_info=original,
     )

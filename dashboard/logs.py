@@ -4,6 +4,7 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import quote
 
 from flask import Flask, g, request
 
@@ -45,6 +46,11 @@ class QueryStringRedactor(logging.Filter):
         return True
 
 
+def loggable_path() -> str:
+    """The request path, percent-encoded again so it cannot forge log lines."""
+    return quote(request.path, safe="/:@!$&'()*+,;=-._~")
+
+
 def current_request_id() -> str:
     return g.get("request_id") or "-"
 
@@ -65,7 +71,7 @@ def _finish_request(response):
     logger.info(
         "%s %s %s %.1fms request_id=%s",
         request.method,
-        request.path,
+        loggable_path(),
         response.status_code,
         duration_ms,
         current_request_id(),

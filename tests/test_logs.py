@@ -54,3 +54,14 @@ def test_an_unusable_request_id_is_replaced(client, given):
 
     assert response.headers["X-Request-ID"] != given
     assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_a_path_cannot_forge_a_log_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="dashboard.requests")
+
+    client.get("/x%0A2026-12-04 ERROR dashboard.errors forged%00line")
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.requests"]
+    assert len(lines) == 1
+    assert "\n" not in lines[0] and "\x00" not in lines[0]
+    assert "/x%0A2026-12-04%20ERROR" in lines[0]
