@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 ORG_SLUG = "org_slug"
 WORKSPACE_ID = "workspace_id"
-SCOPE_FIELDS = (ORG_SLUG, WORKSPACE_ID, "installation_id", "project_id")
 STATUSES = ("active", "inactive", "pending", "error")
 
 STATUS_MEANINGS = {

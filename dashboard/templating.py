@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from .catalog import STATUSES, TYPES
+from .catalog import TYPES
 from .timeutil import as_utc
 
 # Badge colours for the stored status; the badge always spells the status out.
@@ -15,7 +15,7 @@ _STATUS_BADGES = {
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals.update(integration_types=TYPES, statuses=STATUSES)
+    app.jinja_env.globals.update(integration_types=TYPES)
     app.jinja_env.filters["utc"] = format_utc
     app.jinja_env.filters["status_badge"] = status_badge_class
     app.jinja_env.filters["severity_badge"] = severity_badge_class

@@ -216,7 +216,7 @@ CHECKS: tuple[Check, ...] = (
         "Credentials",
         "danger",
         lambda item, now: not item.has_auth_data,
-        lambda now: Integration.access_token_encrypted.is_(None),
+        lambda now: ~Integration.has_auth_data,
         _explain_no_credentials,
         lambda item, kind: "An access token is stored.",
         "No credentials",
@@ -257,9 +257,7 @@ CHECKS: tuple[Check, ...] = (
         "Scope",
         "danger",
         lambda item, now: not (item.org_slug or item.workspace_id),
-        lambda now: and_(
-            Integration.org_slug.is_(None), Integration.workspace_id.is_(None)
-        ),
+        lambda now: ~Integration.has_scope_data,
         _explain_no_scope,
         _passed_scope,
         "No scope",
@@ -307,8 +305,6 @@ CHECKS: tuple[Check, ...] = (
         "Project or installation only",
     ),
 )
-
-CHECKS_BY_KEY = {check.key: check for check in CHECKS}
 
 
 def run_checks(item: Checkable, now: datetime) -> list[CheckResult]:

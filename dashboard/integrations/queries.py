@@ -109,11 +109,6 @@ def paginate(session: Session, statement: Select, number: int, size: int) -> Pag
     return Page(items, number, size, total)
 
 
-def owns_any(session: Session, owner: User) -> bool:
-    statement = select(Integration.id).where(Integration.owner_id == owner.id)
-    return session.scalar(statement.limit(1)) is not None
-
-
 def list_rows(items: list[Integration], now: datetime) -> list[ListRow]:
     """Pair each integration with the health badges the list shows for it."""
     rows = []
