@@ -21,8 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .extensions import db
 from .timeutil import UTCDateTime, utcnow
 
-# JSONB on PostgreSQL so tags can be indexed and queried; plain JSON elsewhere.
-JSONList = JSON().with_variant(JSONB(), "postgresql")
+# JSONB on PostgreSQL so documents can be indexed and queried; JSON elsewhere.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 def new_uuid() -> str:
@@ -102,7 +102,7 @@ class Integration(db.Model):
     created_via: Mapped[str | None] = mapped_column(String(255))
     version: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
-    tags: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -157,3 +157,26 @@ class KeyRingRecord(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     canary: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(db.Model):
+    """One change to an integration: who, when, through what, and what changed.
+
+    Entries keep the integration's id and name rather than a foreign key, so
+    the history of a deleted integration survives it. Secrets appear in
+    ``changes`` only as "set", "changed" or "cleared".
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    integration_id: Mapped[str] = mapped_column(String(36), index=True)
+    integration_name: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(400))
+    via: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[dict] = mapped_column(JSONDocument, default=dict)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )

@@ -331,3 +331,53 @@ def _printable(key: str) -> str:
     except PydanticCustomError:
         return "(a key with unprintable characters)"
     return shown
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """Apply a JSON merge patch: null removes a key, objects merge, rest replaces."""
+    if not isinstance(patch, dict):
+        return patch
+
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def validate_patch(
+    current: dict, patch: Any
+) -> tuple[IntegrationInput, dict[str, str | None]]:
+    """Check a merge patch against the contract, as applied to ``current``.
+
+    ``current`` is the integration's document without secrets. Removing a key
+    with null gives it its default again, through the same rules as a save.
+    Secrets are write-only, so the patch alone says what happens to each:
+    absent or blank keeps it, null clears it, text replaces it.
+
+    :return: the validated whole document and the secret updates.
+    :raise InvalidRequest: listing every problem at once.
+    """
+    if not isinstance(patch, dict):
+        raise body_problem("The body must be a JSON object", "model_type")
+
+    payload = validate_input(merge_patch(current, patch))
+    return payload, _secret_updates(patch, payload)
+
+
+def _secret_updates(patch: dict, payload: IntegrationInput) -> dict[str, str | None]:
+    if "auth_data" in patch and patch["auth_data"] is None:
+        return dict.fromkeys(SECRET_FIELDS)
+
+    sent = patch.get("auth_data") or {}
+    updates: dict[str, str | None] = {}
+    for field in SECRET_FIELDS:
+        if field not in sent:
+            continue
+        if sent[field] is None:
+            updates[field] = None
+        elif getattr(payload.auth_data, field):
+            updates[field] = getattr(payload.auth_data, field)
+    return updates

@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..catalog import STATUSES
 from ..crypto import KeyRing
 from ..models import Integration, User, new_uuid
 from ..timeutil import utcnow
+from . import history
 from .contract import SECRET_FIELDS, IntegrationInput, save_warnings
 
 
@@ -42,6 +44,7 @@ def save_integration(
     payload: IntegrationInput,
     via: str,
     ring: KeyRing | None = None,
+    actor: str | None = None,
 ) -> SaveOutcome:
     """Create an integration for ``owner`` from a validated request.
 
@@ -50,13 +53,114 @@ def save_integration(
 
     :param via: where the save came from (``api``, ``dashboard`` or ``cli``);
         used as ``metadata.created_via`` when the request did not set it.
+    :param actor: who saved it, for the history; the owner's email by default.
     :raise DuplicateIdentifier: the identifier is already taken by this owner.
     """
     ring = ring or key_ring()
     now = utcnow()
-    integration = _new_integration(owner, payload, via, ring, now)
+    integration = Integration(id=new_uuid(), owner_id=owner.id, created_at=now)
 
+    _apply_input(integration, payload, via)
+    for field in SECRET_FIELDS:
+        set_secret(integration, field, getattr(payload.auth_data, field), ring, now)
+    integration.updated_at = now
     session.add(integration)
+
+    changes = history.differences(history.NOTHING, history.snapshot(integration))
+    history.record(
+        session, integration, "created", actor or owner.email, via, changes, now
+    )
+    _commit(session, owner, integration)
+    return SaveOutcome(integration, save_warnings(payload, now))
+
+
+def update_integration(
+    session: Session,
+    integration: Integration,
+    payload: IntegrationInput,
+    secret_updates: dict[str, str | None],
+    via: str,
+    actor: str | None = None,
+    ring: KeyRing | None = None,
+) -> SaveOutcome:
+    """Replace an integration's fields with ``payload`` and apply secret updates.
+
+    :param secret_updates: secret field to new value, or None to clear it;
+        a secret not named here is kept.
+    :raise DuplicateIdentifier: the new identifier is taken by another of the
+        owner's integrations.
+    """
+    ring = ring or key_ring()
+    now = utcnow()
+    # Read before changing anything: a lazy load would flush half an update.
+    actor = actor or integration.owner.email
+    before = history.snapshot(integration)
+
+    _apply_input(integration, payload, via)
+    for field, value in secret_updates.items():
+        set_secret(integration, field, value, ring, now)
+
+    _record_changes(session, integration, before, actor, via, now)
+    _commit(session, integration.owner, integration)
+    return SaveOutcome(integration, save_warnings(payload, now))
+
+
+def switch_integration(
+    session: Session,
+    integration: Integration,
+    via: str,
+    actor: str | None = None,
+    active: bool | None = None,
+    status: str | None = None,
+) -> Integration:
+    """Switch an integration on or off and/or set its status, in one step.
+
+    :raise ValueError: ``status`` is not one of the known statuses.
+    """
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+
+    now = utcnow()
+    actor = actor or integration.owner.email
+    before = history.snapshot(integration)
+    if active is not None:
+        integration.active = active
+    if status is not None:
+        integration.status = status
+
+    _record_changes(session, integration, before, actor, via, now)
+    session.commit()
+    return integration
+
+
+def delete_integration(
+    session: Session, integration: Integration, via: str, actor: str | None = None
+) -> None:
+    """Delete an integration and its secrets; its history stays behind."""
+    now = utcnow()
+    history.record(
+        session,
+        integration,
+        "deleted",
+        actor or integration.owner.email,
+        via,
+        {"name": {"old": integration.name, "new": None}},
+        now,
+    )
+    session.delete(integration)
+    session.commit()
+
+
+def _record_changes(session, integration, before, actor, via, now) -> None:
+    changes = history.differences(before, history.snapshot(integration))
+    if not changes:
+        return
+    integration.updated_at = now
+    action = history.action_for(changes)
+    history.record(session, integration, action, actor, via, changes, now)
+
+
+def _commit(session: Session, owner: User, integration: Integration) -> None:
     try:
         session.commit()
     except IntegrityError:
@@ -66,43 +170,30 @@ def save_integration(
             raise
         raise DuplicateIdentifier(existing) from None
 
-    return SaveOutcome(integration, save_warnings(payload, now))
 
-
-def _new_integration(
-    owner: User, payload: IntegrationInput, via: str, ring: KeyRing, now: datetime
-) -> Integration:
-    integration_id = new_uuid()
+def _apply_input(integration: Integration, payload: IntegrationInput, via: str) -> None:
+    """Set every non-secret field from a validated document."""
     auth, scope, meta = payload.auth_data, payload.scope_data, payload.metadata
 
-    integration = Integration(
-        id=integration_id,
-        owner_id=owner.id,
-        name=payload.name,
-        integration_type=payload.integration_type,
-        status=payload.status,
-        active=payload.active,
-        unique_identifier=(
-            payload.unique_identifier or f"{payload.integration_type}-{integration_id}"
-        ),
-        token_type=auth.token_type,
-        expires_at=auth.expires_at,
-        scope=auth.scope,
-        org_slug=scope.org_slug,
-        workspace_id=scope.workspace_id,
-        installation_id=scope.installation_id,
-        project_id=scope.project_id,
-        instance_name=meta.instance_name or payload.name,
-        created_via=meta.created_via or via,
-        version=meta.version,
-        description=meta.description,
-        tags=list(meta.tags),
-        created_at=now,
-        updated_at=now,
+    integration.name = payload.name
+    integration.integration_type = payload.integration_type
+    integration.status = payload.status
+    integration.active = payload.active
+    integration.unique_identifier = (
+        payload.unique_identifier or f"{payload.integration_type}-{integration.id}"
     )
-    for field in SECRET_FIELDS:
-        set_secret(integration, field, getattr(auth, field), ring, now)
-    return integration
+    integration.token_type = auth.token_type
+    integration.expires_at = auth.expires_at
+    integration.scope = auth.scope
+    integration.org_slug = scope.org_slug
+    integration.workspace_id = scope.workspace_id
+    integration.installation_id = scope.installation_id
+    integration.project_id = scope.project_id
+    integration.instance_name = meta.instance_name or payload.name
+    integration.created_via = meta.created_via or via
+    integration.version = meta.version
+    integration.description = meta.description
+    integration.tags = list(meta.tags)
 
 
 def set_secret(
@@ -116,6 +207,36 @@ def set_secret(
     encrypted = ring.encrypt(value) if value else None
     setattr(integration, f"{field}_encrypted", encrypted)
     setattr(integration, f"{field}_set_at", now if value else None)
+
+
+def contract_document(integration: Integration) -> dict:
+    """The integration as a save request would state it, secrets left out."""
+    expires_at = integration.expires_at
+    return {
+        "name": integration.name,
+        "integration_type": integration.integration_type,
+        "status": integration.status,
+        "active": integration.active,
+        "unique_identifier": integration.unique_identifier,
+        "auth_data": {
+            "token_type": integration.token_type,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+            "scope": integration.scope,
+        },
+        "scope_data": {
+            "org_slug": integration.org_slug,
+            "workspace_id": integration.workspace_id,
+            "installation_id": integration.installation_id,
+            "project_id": integration.project_id,
+        },
+        "metadata": {
+            "instance_name": integration.instance_name,
+            "created_via": integration.created_via,
+            "version": integration.version,
+            "description": integration.description,
+            "tags": list(integration.tags or []),
+        },
+    }
 
 
 def find_id_by_identifier(
