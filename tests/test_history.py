@@ -5,7 +5,11 @@ from sqlalchemy import func, select
 
 from dashboard.extensions import db
 from dashboard.integrations import history, service
-from dashboard.integrations.contract import InvalidRequest, validate_patch
+from dashboard.integrations.contract import (
+    InvalidRequest,
+    validate_input,
+    validate_patch,
+)
 from dashboard.models import AuditEntry, Integration
 
 from . import factories
@@ -167,3 +171,44 @@ def test_a_failed_save_writes_no_entry(user):
         factories.make_integration(user, unique_identifier="one")
 
     assert db.session.scalar(select(func.count(AuditEntry.id))) == count
+
+
+def test_same_type_and_scope_value_warns_of_a_likely_duplicate(user, saved):
+    body = {
+        "name": "Errors again",
+        "integration_type": "sentry",
+        "scope_data": {"org_slug": "acme"},
+    }
+
+    outcome = service.save_integration(
+        db.session, user, validate_input(body), via="api"
+    )
+
+    assert outcome.likely_duplicate.id == saved.id
+    assert any(saved.id in warning for warning in outcome.warnings)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"integration_type": "sentry", "scope_data": {"org_slug": "other"}},
+        {"integration_type": "jira", "scope_data": {"workspace_id": "acme"}},
+        {"integration_type": "sentry"},
+    ],
+)
+def test_other_scope_values_or_types_are_not_duplicates(user, saved, body):
+
+    outcome = service.save_integration(
+        db.session, user, validate_input({"name": "Other", **body}), via="api"
+    )
+
+    assert outcome.likely_duplicate is None
+    assert not any("Likely duplicate" in warning for warning in outcome.warnings)
+
+
+def test_another_owners_integration_is_no_duplicate(other_user, saved):
+    twin = factories.make_integration(
+        other_user, name="Theirs", scope_data={"org_slug": "acme"}
+    )
+
+    assert service.find_likely_duplicate(db.session, twin) is None

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..catalog import STATUSES
+from ..catalog import STATUSES, get_type
 from ..crypto import KeyRing
 from ..models import Integration, User, new_uuid
 from ..timeutil import utcnow
@@ -32,6 +32,7 @@ class DuplicateIdentifier(Exception):
 class SaveOutcome:
     integration: Integration
     warnings: list[str]
+    likely_duplicate: Integration | None = None
 
 
 def key_ring() -> KeyRing:
@@ -71,7 +72,7 @@ def save_integration(
         session, integration, "created", actor or owner.email, via, changes, now
     )
     _commit(session, owner, integration)
-    return SaveOutcome(integration, save_warnings(payload, now))
+    return _outcome(session, integration, payload, now)
 
 
 def update_integration(
@@ -102,7 +103,42 @@ def update_integration(
 
     _record_changes(session, integration, before, actor, via, now)
     _commit(session, integration.owner, integration)
-    return SaveOutcome(integration, save_warnings(payload, now))
+    return _outcome(session, integration, payload, now)
+
+
+def _outcome(session, integration, payload, now) -> SaveOutcome:
+    warnings = save_warnings(payload, now)
+    twin = find_likely_duplicate(session, integration)
+    if twin is not None:
+        kind = get_type(integration.integration_type)
+        value = getattr(integration, kind.primary.name)
+        warnings.append(
+            f"Likely duplicate: your {kind.label} integration “{twin.name}” "
+            f"(integration_id {twin.id}) already uses {kind.primary.name} "
+            f"“{value}”."
+        )
+    return SaveOutcome(integration, warnings, twin)
+
+
+def find_likely_duplicate(
+    session: Session, integration: Integration
+) -> Integration | None:
+    """Another of the owner's integrations of this type with the same scope."""
+    primary = get_type(integration.integration_type).primary.name
+    value = getattr(integration, primary)
+    if value is None:
+        return None
+    return session.scalar(
+        select(Integration)
+        .where(
+            Integration.owner_id == integration.owner_id,
+            Integration.integration_type == integration.integration_type,
+            getattr(Integration, primary) == value,
+            Integration.id != integration.id,
+        )
+        .order_by(Integration.created_at)
+        .limit(1)
+    )
 
 
 def switch_integration(
