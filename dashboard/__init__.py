@@ -35,6 +35,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_logging(app)
+    register_request_guards(app)
     register_commands(app)
     register_template_helpers(app)
     check_key_ring(app)
@@ -117,6 +118,13 @@ def register_logging(app: Flask) -> None:
     configure_logging(app)
 
 
+def register_request_guards(app: Flask) -> None:
+    # After logging, so a refused request is still logged with its id.
+    from .request_guards import register
+
+    register(app)
+
+
 def register_commands(app: Flask) -> None:
     from . import cli, maintenance
 
@@ -125,6 +133,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .templating import register
+    from . import forms, templating
 
-    register(app)
+    templating.register(app)
+    forms.register(app)

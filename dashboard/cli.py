@@ -8,12 +8,12 @@ from .api_keys.service import MAX_NAME_LENGTH, NameTooLong, create_api_key
 from .auth.service import (
     EmailTaken,
     any_user_exists,
+    create_user,
     email_problem,
     find_user_by_email,
     password_problem,
     setup_token,
 )
-from .auth.service import create_user as create_user_account
 from .extensions import db
 
 
@@ -42,7 +42,7 @@ users = click.Group("users", help="Manage dashboard accounts.")
 @users.command("create")
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def create_user(email: str, password: str) -> None:
+def create_user_command(email: str, password: str) -> None:
     """Create an account that signs in with EMAIL and the password."""
     problem = email_problem(email)
     if problem:
@@ -52,7 +52,7 @@ def create_user(email: str, password: str) -> None:
         raise click.BadParameter(problem, param_hint="--password")
 
     try:
-        user = create_user_account(db.session, email, password)
+        user = create_user(db.session, email, password)
     except EmailTaken:
         raise click.ClickException(f"an account for {email} already exists") from None
     click.echo(f"Created account {user.email}.")

@@ -2,6 +2,7 @@
 
 import re
 import shlex
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -37,6 +38,12 @@ def _revoke(client, auth, key_id):
     )
 
 
+def _curl_url(page: str) -> str | None:
+    # Only the address: a failing assert must not print the page and its key.
+    match = re.search(r"curl -sS -X POST (\S+)", page)
+    return match and match.group(1)
+
+
 def _records() -> list[ApiKey]:
     db.session.expire_all()
     return list(db.session.scalars(select(ApiKey)))
@@ -47,7 +54,7 @@ def _records() -> list[ApiKey]:
     [
         ("GET", "/settings/api-keys"),
         ("POST", "/settings/api-keys"),
-        ("POST", "/settings/api-keys/0/revoke"),
+        ("POST", f"/settings/api-keys/{uuid.uuid4()}/revoke"),
     ],
 )
 def test_api_keys_page_needs_sign_in(client, user, api_key, method, path):
@@ -79,8 +86,22 @@ def test_creating_a_key_shows_it_once_without_caching(logged_in, auth, user):
     key = shown.pop()
     assert user_for_key(db.session, key) == user
     assert "Copy it now" in page
-    assert "http://localhost/api/v2/integrations/save" in page
+    assert _curl_url(page) == "http://localhost/api/v2/integrations/save"
     assert "x-api-key: " + key in page
+
+
+def test_curl_example_follows_the_address_the_app_is_served_at(logged_in, auth):
+    token = auth.csrf_token("/settings/api-keys")
+
+    response = logged_in.post(
+        "/settings/api-keys",
+        data={"name": "deploy", "csrf_token": token},
+        base_url="http://localhost/dash/",
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _curl_url(page) == "http://localhost/dash/api/v2/integrations/save"
 
 
 def test_new_key_stays_out_of_flash_and_session(logged_in, auth):
@@ -134,6 +155,47 @@ def test_bad_names_are_refused_and_create_nothing(logged_in, auth, name, message
     assert _records() == []
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"name": 123}, {"name": ["a", "b"]}, {"name": None}, "x", [1, 2], {}],
+    ids=["number", "list", "null", "string", "array", "empty"],
+)
+def test_a_json_body_is_not_read_as_the_form(logged_in, auth, body):
+    token = auth.csrf_token("/settings/api-keys")
+
+    response = logged_in.post(
+        "/settings/api-keys", json=body, headers={"X-CSRFToken": token}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This field is required." in page
+    assert not _KEY.search(page)
+    assert _records() == []
+
+
+def test_a_json_body_with_a_good_name_creates_nothing(logged_in, auth):
+    token = auth.csrf_token("/settings/api-keys")
+
+    response = logged_in.post(
+        "/settings/api-keys", json={"name": "deploy"}, headers={"X-CSRFToken": token}
+    )
+
+    assert response.status_code == 200
+    assert _records() == []
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "\x00"])
+def test_a_name_with_nul_is_refused_with_400(logged_in, auth, name):
+    response = _create(logged_in, auth, name=name)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "NUL character" in page
+    assert _records() == []
+
+
 def test_name_is_stored_trimmed(logged_in, auth):
     _create(logged_in, auth, name="  nightly sync  ")
 
@@ -178,9 +240,40 @@ def test_revoking_another_users_key_is_404(logged_in, auth, other_user):
     assert theirs[:11] not in page
 
 
-@pytest.mark.parametrize("key_id", ["0", "not-a-uuid", "x" * 300])
-def test_revoking_an_unknown_key_is_404(logged_in, auth, key_id):
+@pytest.mark.parametrize(
+    "key_id", ["0", "not-a-uuid", "x" * 300, str(uuid.uuid4()), "%25", "a%2Fb"]
+)
+def test_revoking_an_unknown_key_is_404(logged_in, auth, api_key, key_id):
     assert _revoke(logged_in, auth, key_id).status_code == 404
+    assert _records()[0].revoked_at is None
+
+
+@pytest.mark.parametrize("key_id", ["a%00b", "%00"])
+def test_revoking_a_key_id_with_nul_is_400(logged_in, auth, api_key, key_id):
+    response = _revoke(logged_in, auth, key_id)
+
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    assert _records()[0].revoked_at is None
+
+
+def test_revoking_accepts_the_id_in_capitals(logged_in, auth, api_key):
+    record = _records()[0]
+
+    response = _revoke(logged_in, auth, record.public_id.upper())
+
+    assert response.status_code == 302
+    assert _records()[0].revoked_at is not None
+
+
+def test_revoke_buttons_carry_the_csrf_token_without_an_id(logged_in, auth):
+    _create(logged_in, auth, name="first")
+    _create(logged_in, auth, name="second")
+
+    page = logged_in.get("/settings/api-keys").get_data(as_text=True)
+
+    assert page.count('<input name="csrf_token" type="hidden" value="') == 3
+    assert page.count('id="csrf_token"') == 1
 
 
 def test_revoke_is_post_only(logged_in, api_key):
@@ -228,10 +321,11 @@ def test_service_revokes_only_the_owners_key(app, user, other_user):
 
 
 def test_curl_example_is_a_runnable_command():
-    command = curl_example("https://dash.example:8443/", "sk-" + "a" * 48)
+    url = "https://dash.example:8443/api/v2/integrations/save"
+    command = curl_example(url, "sk-" + "a" * 48)
 
     words = shlex.split(command.replace("\\\n", " "))
     assert words[:4] == ["curl", "-sS", "-X", "POST"]
-    assert words[4] == "https://dash.example:8443/api/v2/integrations/save"
+    assert words[4] == url
     assert "x-api-key: sk-" + "a" * 48 in words
     assert '"integration_type": "sentry"' in words[-1]

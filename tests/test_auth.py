@@ -134,6 +134,56 @@ def test_incomplete_login_form_shows_field_errors(
     assert "_user_id" not in _session_of(client)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": 5, "password": "x"},
+        {"email": ["a", "b"], "password": {"x": 1}},
+        "x",
+        [1, 2],
+        None,
+    ],
+    ids=["number", "list-and-object", "string", "array", "null"],
+)
+def test_a_json_body_is_not_read_as_the_login_form(client, user, body):
+    token = csrf_token_from(client, "/login")
+
+    response = client.post("/login", json=body, headers={"X-CSRFToken": token})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.get_data(as_text=True)
+    assert "_user_id" not in _session_of(client)
+
+
+def test_right_credentials_in_json_do_not_sign_in(client, user):
+    token = csrf_token_from(client, "/login")
+    body = {"email": "owner@example.com", "password": factories.PASSWORD, "next": 5}
+
+    response = client.post("/login", json=body, headers={"X-CSRFToken": token})
+
+    assert response.status_code == 200
+    assert "_user_id" not in _session_of(client)
+
+
+@pytest.mark.parametrize(
+    ("email", "query"),
+    [("a\x00b@example.com", ""), ("owner@example.com", "?next=/a%00b")],
+    ids=["in-the-email", "in-next"],
+)
+def test_nul_in_a_login_is_refused_with_the_html_error_page(client, user, email, query):
+    token = csrf_token_from(client, "/login")
+    data = {"email": email, "password": factories.PASSWORD, "csrf_token": token}
+
+    response = client.post("/login" + query, data=data)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "400 Bad Request" in page
+    assert "NUL character" in page
+    assert "_user_id" not in _session_of(client)
+
+
 def test_login_starts_a_new_session(client, user):
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
@@ -256,6 +306,21 @@ def test_logout_without_csrf_token_is_refused(logged_in):
 
     assert response.status_code == 400
     assert logged_in.get("/settings/api-keys").status_code == 200
+
+
+def test_logout_button_carries_a_working_csrf_token(logged_in):
+    page = logged_in.get("/integrations").get_data(as_text=True)
+    button = re.search(
+        r'action="/logout" class="inline-form">\s*'
+        r'<input name="csrf_token" type="hidden" value="([^"]+)">',
+        page,
+    )
+    assert button, "the sign-out button has no CSRF token"
+
+    response = logged_in.post("/logout", data={"csrf_token": button.group(1)})
+
+    assert response.status_code == 302
+    assert "_user_id" not in _session_of(logged_in)
 
 
 def test_logout_ends_the_session(logged_in, auth):

@@ -3,7 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 
+from dashboard import cli
 from dashboard.api_keys.service import user_for_key
+from dashboard.auth import service as auth_service
 from dashboard.auth.service import authenticate, setup_token
 from dashboard.extensions import db
 from dashboard.models import ApiKey, User
@@ -32,6 +34,12 @@ def test_users_create_makes_an_account_that_can_sign_in(runner):
     assert "Created account new@example.com." in result.output
     assert PASSWORD not in result.output
     assert authenticate(db.session, "new@example.com", PASSWORD) is not None
+
+
+def test_the_users_create_command_leaves_the_service_name_alone():
+    # A command named like the service function would hide it in this module.
+    assert cli.create_user is auth_service.create_user
+    assert cli.users.get_command(None, "create") is cli.create_user_command
 
 
 def test_users_create_asks_for_the_password_when_not_given(runner):

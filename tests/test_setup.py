@@ -180,6 +180,54 @@ def test_setup_post_without_csrf_token_is_400(client, token):
     assert _user_count() == 0
 
 
+@pytest.mark.parametrize(
+    "make_body",
+    [
+        lambda token: {"token": 5},
+        lambda token: {"token": token, "email": 5, "password": [1], "confirm": None},
+        lambda token: "x",
+        lambda token: [1, 2],
+    ],
+    ids=["number-token", "odd-fields", "string", "array"],
+)
+def test_a_json_body_is_not_read_as_the_setup_form(client, token, make_body):
+    csrf = csrf_token_from(client, "/login")
+
+    response = client.post(
+        "/setup", json=make_body(token), headers={"X-CSRFToken": csrf}
+    )
+
+    # The token travels in the form alone, so a JSON body carries none.
+    assert response.status_code == 403
+    assert token not in response.get_data(as_text=True)
+    assert _user_count() == 0
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"email": "a\x00b@example.com"},
+        {
+            "password": "a long\x00enough password",
+            "confirm": "a long\x00enough password",
+        },
+        {"token": "\x00"},
+        {"a\x00b": "1"},
+    ],
+    ids=["email", "password", "token", "field-name"],
+)
+def test_nul_in_the_setup_form_is_refused_with_400(client, token, fields):
+    data = {**_form(client, token), **fields}
+
+    response = client.post("/setup", data=data)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "NUL character" in page
+    assert token not in page
+    assert _user_count() == 0
+
+
 def test_create_first_user_works_only_once(app):
     create_first_user(db.session, "first@example.com", PASSWORD)
 

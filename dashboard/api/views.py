@@ -53,7 +53,11 @@ def read_limited_body() -> bytes:
 
 
 @bp.post("/v2/integrations/save", provide_automatic_options=False)
-@bp.post("/v1/integrations/save", provide_automatic_options=False)
+@bp.post(
+    "/v1/integrations/save",
+    endpoint="save_integration_v1",
+    provide_automatic_options=False,
+)
 @require_api_key
 def save_integration():
     """Validate a JSON body and save it as an integration of the key's owner."""

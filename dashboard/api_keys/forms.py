@@ -1,13 +1,13 @@
 """Forms of the API keys page."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import HtmlForm
 from .service import MAX_NAME_LENGTH
 
 
-class CreateApiKeyForm(FlaskForm):
+class CreateApiKeyForm(HtmlForm):
     name = StringField(
         "Name",
         validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)],

@@ -13,7 +13,6 @@ from ..timeutil import utcnow
 
 PREFIX_LENGTH = 11  # "sk-" and eight hex characters: enough to tell keys apart
 MAX_NAME_LENGTH = 100  # the width of the name column
-SAVE_PATH = "api/v2/integrations/save"
 EXAMPLE_BODY = {
     "name": "Staging errors",
     "integration_type": "sentry",
@@ -92,12 +91,11 @@ def revoke_api_key(session: Session, user: User, key_public_id: str) -> bool:
     return True
 
 
-def curl_example(base_url: str, plaintext: str) -> str:
-    """Return a shell command that saves an example integration with the key."""
-    url = base_url.rstrip("/") + "/" + SAVE_PATH
+def curl_example(save_url: str, plaintext: str) -> str:
+    """Return a shell command that saves an example integration at ``save_url``."""
     body = json.dumps(EXAMPLE_BODY, indent=2)
     return (
-        f"curl -sS -X POST {shlex.quote(url)} \\\n"
+        f"curl -sS -X POST {shlex.quote(save_url)} \\\n"
         "  -H 'Content-Type: application/json' \\\n"
         f"  -H {shlex.quote('x-api-key: ' + plaintext)} \\\n"
         f"  -d {shlex.quote(body)}"

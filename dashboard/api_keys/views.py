@@ -1,12 +1,13 @@
 """The API keys page: list, create (shown once) and revoke."""
 
+from uuid import UUID
+
 from flask import (
     abort,
     flash,
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -35,20 +36,22 @@ def create():
     response = _render_page(
         CreateApiKeyForm(formdata=None),
         new_key=new_key,
-        curl=curl_example(request.url_root, new_key.plaintext),
+        curl=curl_example(
+            url_for("api.save_integration", _external=True), new_key.plaintext
+        ),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@bp.post("/<key_id>/revoke")
+@bp.post("/<uuid:key_id>/revoke")
 @login_required
-def revoke(key_id: str):
+def revoke(key_id: UUID):
     """Revoke one of the signed-in user's keys.
 
     :raise 404: the key does not exist or belongs to someone else.
     """
-    if not revoke_api_key(db.session, current_user, key_id):
+    if not revoke_api_key(db.session, current_user, str(key_id)):
         abort(404)
 
     flash("The API key is revoked; requests that use it now get 401.", "success")

@@ -1,9 +1,9 @@
-"""Forms for signing in, signing out and creating the first account."""
+"""Forms for signing in and creating the first account."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..forms import HtmlForm
 from .service import (
     MAX_EMAIL_LENGTH,
     MAX_PASSWORD_LENGTH,
@@ -13,7 +13,7 @@ from .service import (
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(HtmlForm):
     email = StringField(
         "Email",
         validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH)],
@@ -29,7 +29,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class SetupForm(FlaskForm):
+class SetupForm(HtmlForm):
     token = HiddenField()
     email = StringField(
         "Email",
@@ -60,7 +60,3 @@ class SetupForm(FlaskForm):
         problem = password_problem(field.data)
         if problem:
             raise ValidationError(problem)
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that POST."""
