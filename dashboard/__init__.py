@@ -36,6 +36,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_error_handlers(app)
     register_logging(app)
     register_request_guards(app)
+    register_security_headers(app)
     register_commands(app)
     register_template_helpers(app)
     check_key_ring(app)
@@ -121,6 +122,12 @@ def register_logging(app: Flask) -> None:
 def register_request_guards(app: Flask) -> None:
     # After logging, so a refused request is still logged with its id.
     from .request_guards import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from .security import register
 
     register(app)
 

@@ -29,6 +29,13 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict:
         "DEBUG": _env_flag(environ.get("FLASK_DEBUG")),
         "PAGE_SIZE": _env_int(environ, "PAGE_SIZE", 25, minimum=1),
         "TRUSTED_PROXIES": _env_int(environ, "TRUSTED_PROXIES", 0, minimum=0),
+        # Served over HTTPS (directly or behind a TLS proxy): cookies go only
+        # over HTTPS and links are built with https://.
+        "SESSION_COOKIE_SECURE": _env_flag(environ.get("SECURE_COOKIES")),
+        "REMEMBER_COOKIE_SECURE": _env_flag(environ.get("SECURE_COOKIES")),
+        "PREFERRED_URL_SCHEME": (
+            "https" if _env_flag(environ.get("SECURE_COOKIES")) else "http"
+        ),
     }
 
 
@@ -62,6 +69,8 @@ def build_config(overrides: Mapping | None, instance_path: str) -> dict:
         # emails and ciphertexts out of logged SQL errors.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "WTF_CSRF_TIME_LIMIT": None,
+        # Versioned vendor files and the app's own assets may be cached a day.
+        "SEND_FILE_MAX_AGE_DEFAULT": 86400,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
