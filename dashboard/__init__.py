@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import rate_limits
 from .config import ConfigError, build_config
 from .extensions import csrf, db, htmx, login_manager, migrate
 
@@ -74,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    rate_limits.register(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -102,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(integrations_bp)
     app.register_blueprint(api_keys_bp)
+    rate_limits.limit_api(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)
     csrf.exempt(api_bp)

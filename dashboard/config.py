@@ -29,6 +29,12 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict:
         "DEBUG": _env_flag(environ.get("FLASK_DEBUG")),
         "PAGE_SIZE": _env_int(environ, "PAGE_SIZE", 25, minimum=1),
         "TRUSTED_PROXIES": _env_int(environ, "TRUSTED_PROXIES", 0, minimum=0),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "LOGIN_LIMIT_PER_ACCOUNT": environ.get("LOGIN_LIMIT_PER_ACCOUNT")
+        or "5 per minute; 30 per hour",
+        "LOGIN_LIMIT_PER_ADDRESS": environ.get("LOGIN_LIMIT_PER_ADDRESS")
+        or "20 per minute; 200 per hour",
+        "API_RATE_LIMIT": environ.get("API_RATE_LIMIT") or "120 per minute",
         # Served over HTTPS (directly or behind a TLS proxy): cookies go only
         # over HTTPS and links are built with https://.
         "SESSION_COOKIE_SECURE": _env_flag(environ.get("SECURE_COOKIES")),

@@ -36,6 +36,9 @@ def base_config(database_url: str) -> dict:
         # Fast hashing keeps the suite quick; the default (scrypt) is tested
         # separately in test_auth.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Counters are shared by every app of the session; the limit tests
+        # switch them on with a clean slate.
+        "RATELIMIT_ENABLED": False,
     }
 
 

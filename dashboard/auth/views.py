@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db
+from ..rate_limits import limit_login
 from . import bp
 from .forms import LoginForm, SetupForm
 from .service import (
@@ -36,6 +37,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_login
 def login():
     form = LoginForm()
     if request.method == "GET":
