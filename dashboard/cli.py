@@ -14,7 +14,10 @@ from .auth.service import (
     password_problem,
     setup_token,
 )
+from .config import MAX_BODY_BYTES
 from .extensions import db
+from .integrations.contract import InvalidRequest, parse_json_body, validate_input
+from .integrations.service import DuplicateIdentifier, save_integration
 
 
 @click.command("init-db")
@@ -81,6 +84,39 @@ def create_key(email: str, name: str) -> None:
     click.echo(new_key.plaintext)
 
 
+integrations = click.Group("integrations", help="Manage integrations.")
+
+
+@integrations.command("save")
+@click.argument("email")
+@click.argument("body", type=click.File("rb"))
+def save_integration_command(email: str, body) -> None:
+    """Save an integration for EMAIL from a JSON file (or - for stdin).
+
+    The file holds the same JSON object as the API's save request.
+    """
+    user = find_user_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+
+    try:
+        payload = validate_input(parse_json_body(body.read(MAX_BODY_BYTES + 1)))
+        outcome = save_integration(db.session, user, payload, via="cli", actor="CLI")
+    except InvalidRequest as problem:
+        for detail in problem.details:
+            location = ".".join(str(part) for part in detail["loc"][1:]) or "body"
+            click.echo(f"{location}: {detail['msg']}", err=True)
+        raise click.ClickException("nothing was saved") from None
+    except DuplicateIdentifier as duplicate:
+        raise click.ClickException(
+            f"unique_identifier is already used by integration {duplicate.existing_id}"
+        ) from None
+
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"Saved integration {outcome.integration.id}.")
+
+
 def register(app: Flask) -> None:
-    for command in (init_db, setup_url, users, api_keys):
+    for command in (init_db, setup_url, users, api_keys, integrations):
         app.cli.add_command(command)
