@@ -96,6 +96,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .api_docs import bp as api_docs_bp
     from .api_keys import bp as api_keys_bp
     from .auth import bp as auth_bp
     from .integrations import bp as integrations_bp
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(integrations_bp)
     app.register_blueprint(api_keys_bp)
+    app.register_blueprint(api_docs_bp)
     rate_limits.limit_api(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ops_bp)

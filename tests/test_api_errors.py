@@ -180,7 +180,7 @@ def test_unknown_api_path_is_a_json_404(client, api_key, path):
 
 
 def test_unknown_api_path_is_json_for_get_too(client):
-    assert_error_envelope(client.get("/api/v2/integrations"), 404)
+    assert_error_envelope(client.get("/api/v2/nothing"), 404)
 
 
 # 415 ---------------------------------------------------------------------------

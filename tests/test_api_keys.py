@@ -12,9 +12,9 @@ from dashboard.api_keys.service import (
     NameTooLong,
     create_api_key,
     curl_example,
+    find_live_key,
     keys_of,
     revoke_api_key,
-    user_for_key,
 )
 from dashboard.crypto import hash_api_key
 from dashboard.extensions import db
@@ -84,7 +84,7 @@ def test_creating_a_key_shows_it_once_without_caching(logged_in, auth, user):
     shown = set(_KEY.findall(page))
     assert len(shown) == 1
     key = shown.pop()
-    assert user_for_key(db.session, key) == user
+    assert find_live_key(db.session, key).user == user
     assert "Copy it now" in page
     assert _curl_url(page) == "http://localhost/api/v2/integrations/save"
     assert "x-api-key: " + key in page
@@ -128,7 +128,8 @@ def test_list_shows_prefix_but_never_the_key_or_its_hash(logged_in, auth):
 
 
 def test_list_shows_when_a_key_was_last_used(logged_in, user, api_key):
-    user_for_key(db.session, api_key)
+    find_live_key(db.session, api_key)
+    db.session.commit()
 
     page = logged_in.get("/settings/api-keys").get_data(as_text=True)
 
@@ -210,7 +211,7 @@ def test_revoking_a_key_stops_it_working(logged_in, auth, user, api_key):
     assert response.status_code == 302
     assert response.headers["Location"] == "/settings/api-keys"
     assert _records()[0].revoked_at is not None
-    assert user_for_key(db.session, api_key) is None
+    assert find_live_key(db.session, api_key) is None
     page = logged_in.get("/settings/api-keys").get_data(as_text=True)
     assert "The API key is revoked" in page
     assert "revoked 20" in page
@@ -235,7 +236,7 @@ def test_revoking_another_users_key_is_404(logged_in, auth, other_user):
     response = _revoke(logged_in, auth, record.public_id)
 
     assert response.status_code == 404
-    assert user_for_key(db.session, theirs) == other_user
+    assert find_live_key(db.session, theirs).user == other_user
     page = logged_in.get("/settings/api-keys").get_data(as_text=True)
     assert theirs[:11] not in page
 

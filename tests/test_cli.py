@@ -4,11 +4,11 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard import cli
-from dashboard.api_keys.service import user_for_key
+from dashboard.api_keys.service import find_live_key
 from dashboard.auth import service as auth_service
 from dashboard.auth.service import authenticate, setup_token
 from dashboard.extensions import db
-from dashboard.models import ApiKey, User
+from dashboard.models import ApiKey, Integration, User
 
 PASSWORD = "a long enough password"
 
@@ -88,7 +88,7 @@ def test_api_keys_create_prints_a_working_key_on_its_last_line(runner, user):
     assert result.exit_code == 0, result.output
     key = result.output.strip().splitlines()[-1]
     assert key.startswith("sk-")
-    assert user_for_key(db.session, key) == user
+    assert find_live_key(db.session, key).user == user
     assert db.session.scalar(select(ApiKey.name)) == "CLI key"
 
 
@@ -147,3 +147,34 @@ def test_cli_account_can_sign_in_on_the_web(runner, auth):
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/integrations"
+
+
+def test_integrations_save_reads_the_api_body_and_records_cli(runner, user):
+    body = (
+        '{"name": "From the shell", "integration_type": "linear",'
+        ' "auth_data": {"access_token": "tok-cli-0123456789"},'
+        ' "scope_data": {"workspace_id": "acme"}}'
+    )
+
+    result = runner.invoke(
+        args=["integrations", "save", "owner@example.com", "-"], input=body
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Saved integration" in result.output
+    assert "tok-cli-0123456789" not in result.output
+    saved = db.session.scalars(select(Integration)).one()
+    assert (saved.created_via, saved.workspace_id) == ("cli", "acme")
+
+
+def test_integrations_save_lists_every_problem_and_saves_nothing(runner, user):
+    result = runner.invoke(
+        args=["integrations", "save", "owner@example.com", "-"],
+        input='{"name": " ", "integration_type": "Sentry", "active": "yes"}',
+    )
+
+    assert result.exit_code == 1
+    assert "name:" in result.output and "integration_type:" in result.output
+    assert "active:" in result.output
+    assert "nothing was saved" in result.output
+    assert db.session.scalars(select(Integration)).first() is None

@@ -5,7 +5,7 @@ from functools import wraps
 
 from flask import g, request
 
-from ..api_keys.service import user_for_key
+from ..api_keys.service import find_live_key
 from ..extensions import db
 from ..models import User
 from .errors import error_response
@@ -30,7 +30,9 @@ def require_api_key(view: Callable) -> Callable:
     """Answer 401 unless the request carries a live API key.
 
     The check runs before the view touches the body, so a request without a
-    valid key gets 401 whatever it sent. The key's owner is in ``api_user()``.
+    valid key gets 401 whatever it sent. The key is kept in ``g.api_key``; its
+    use is recorded on the session and saved only with a successful request's
+    commit, so a refused request leaves "last used" as it was.
     """
 
     @wraps(view)
@@ -39,11 +41,11 @@ def require_api_key(view: Callable) -> Callable:
         if key is None:
             return unauthorized(KEY_MISSING)
 
-        user = user_for_key(db.session, key)
-        if user is None:
+        record = find_live_key(db.session, key)
+        if record is None:
             return unauthorized(KEY_INVALID)
 
-        g.api_user = user
+        g.api_key = record
         return view(*args, **kwargs)
 
     return guarded
@@ -51,4 +53,9 @@ def require_api_key(view: Callable) -> Callable:
 
 def api_user() -> User:
     """Return the owner of the key that authenticated this request."""
-    return g.api_user
+    return g.api_key.user
+
+
+def api_actor() -> str:
+    """Name the key for the audit trail, as people see it on the keys page."""
+    return f"API key '{g.api_key.name}'"

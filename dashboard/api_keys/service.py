@@ -63,8 +63,12 @@ def keys_of(session: Session, user: User) -> list[ApiKey]:
     )
 
 
-def user_for_key(session: Session, plaintext: str) -> User | None:
-    """Return the owner of a live key and record its use, or None."""
+def find_live_key(session: Session, plaintext: str) -> ApiKey | None:
+    """Return the live key ``plaintext`` names and mark it used, or None.
+
+    The use is only set on the session, not committed: it is saved with the
+    change the request makes, so a request that fails records nothing.
+    """
     record = session.scalar(
         select(ApiKey).where(ApiKey.key_hash == hash_api_key(plaintext))
     )
@@ -72,8 +76,7 @@ def user_for_key(session: Session, plaintext: str) -> User | None:
         return None
 
     record.last_used_at = utcnow()
-    session.commit()
-    return record.user
+    return record
 
 
 def revoke_api_key(session: Session, user: User, key_public_id: str) -> bool:
