@@ -9,11 +9,19 @@ from werkzeug.datastructures import MultiDict
 from dashboard.catalog import TYPES
 from dashboard.integrations.forms import (
     ListFilterForm,
+    StatusForm,
+    SwitchForm,
+    datetime_local_value,
+    edit_form,
     field_for_loc,
+    first_error,
     form_for,
     split_tags,
     type_for_submission,
+    typed_secrets,
 )
+
+from . import factories
 
 SECRET = "tok_live_0123456789abcdef"
 NO_CSRF = {"csrf": False}
@@ -242,7 +250,9 @@ def test_error_locations_map_to_field_names(loc, expected):
 def test_an_error_on_no_form_field_becomes_a_form_error(request_context):
     form = form_for("sentry", MultiDict({"name": "x"}), meta=NO_CSRF)
 
-    form._add_error({"loc": ["body", "auth_data", "code"], "msg": "bad", "type": "x"})
+    form._add_error(
+        {"loc": ["body", "metadata", "created_via"], "msg": "bad", "type": "x"}
+    )
     form._add_error({"loc": ["body"], "msg": "whole body", "type": "x"})
 
     assert form.form_errors == ["bad", "whole body"]
@@ -332,3 +342,140 @@ def test_list_filters_ignore_values_not_on_offer(app):
     assert filters.needs_attention is False
     assert "\x00" not in filters.search
     assert len(filters.search) == 255
+
+
+# The edit form
+
+
+@pytest.fixture
+def stored(app):
+    owner = factories.make_user(email="forms@example.com")
+    return factories.make_integration(
+        owner,
+        name="Chat",
+        integration_type="slack",
+        auth_data={
+            "access_token": SECRET,
+            "expires_at": "2030-01-31T17:45:30.5Z",
+        },
+        scope_data={"workspace_id": "T1", "installation_id": "I1"},
+        metadata={
+            "instance_name": "Chat (prod)",
+            "description": "one\r\ntwo",
+            "tags": ["x", "y"],
+        },
+    )
+
+
+def edited(integration, slug=None, **fields):
+    data = MultiDict(
+        {"name": integration.name, "integration_type": slug or "slack", **fields}
+    )
+    form = edit_form(integration, slug, data, meta=NO_CSRF)
+    form.validate()
+    return form
+
+
+def test_edit_form_is_filled_from_the_integration_but_not_its_secrets(
+    request_context, stored
+):
+    form = edit_form(stored, meta=NO_CSRF)
+
+    assert form.name.data == "Chat"
+    assert form.workspace_id.data == "T1"
+    assert form.expires_at.data == "2030-01-31T17:45:30"
+    assert form.instance_name.data == "Chat (prod)"
+    assert form.tags.data == "x, y"
+    assert form.access_token.data is None
+    assert SECRET not in str(form.access_token())
+    assert "Leave blank to keep" in form.access_token.description
+    assert 'hx-get="/integrations/' in form.integration_type()
+    assert "/edit" in form.integration_type.render_kw["hx-get"]
+
+
+def test_a_stored_scope_field_the_type_does_not_read_is_shown(request_context, stored):
+    form = edit_form(stored, meta=NO_CSRF)
+
+    assert form.installation_id.data == "I1"
+    assert [field.name for field in form.unread_scope_fields] == ["installation_id"]
+    assert "not read by Slack" in form.installation_id.label.text
+    # The plain per-type form for Slack still has no such field.
+    assert "installation_id" not in form_for("slack", meta=NO_CSRF)
+
+
+def test_the_edit_form_keeps_what_it_cannot_show_exactly(request_context, stored):
+    form = edited(
+        stored,
+        expires_at="2030-01-31T17:45:30",
+        description="one\r\ntwo",
+        installation_id="I1",
+    )
+
+    assert form.errors == {}
+    payload = form.payload
+    assert payload.auth_data.expires_at == stored.expires_at
+    assert payload.auth_data.expires_at.microsecond == 500000
+    assert payload.metadata.description == "one\r\ntwo"
+    assert payload.metadata.created_via == "api"
+    assert payload.scope_data.installation_id == "I1"
+
+
+def test_a_changed_expiry_or_description_is_taken_as_typed(request_context, stored):
+    form = edited(stored, expires_at="2031-01-01T00:00", description="three\r\nfour")
+
+    assert form.payload.auth_data.expires_at == datetime(2031, 1, 1, tzinfo=UTC)
+    assert form.payload.metadata.description == "three\nfour"
+
+
+def test_new_descriptions_store_plain_newlines(request_context):
+    assert submitted(description="a\r\nb").payload.metadata.description == "a\nb"
+
+
+def test_typed_secrets_replace_and_blank_ones_keep(request_context, stored):
+    form = edited(stored, access_token=" ", refresh_token="rt-new", code="")
+
+    assert typed_secrets(form.payload) == {"refresh_token": "rt-new"}
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (datetime(2030, 1, 31, 17, 45, tzinfo=UTC), "2030-01-31T17:45"),
+        (datetime(2030, 1, 31, 17, 45, 9, tzinfo=UTC), "2030-01-31T17:45:09"),
+        (datetime(2030, 1, 31, 17, 45, 0, 7, tzinfo=UTC), "2030-01-31T17:45"),
+    ],
+)
+def test_datetime_local_value(value, text):
+    assert datetime_local_value(value) == text
+
+
+# The one-click button forms
+
+
+@pytest.mark.parametrize(
+    ("data", "valid"),
+    [
+        ({"active": "on"}, True),
+        ({"active": "off", "status": "inactive"}, True),
+        ({"active": "off", "status": ""}, True),
+        ({"active": "On"}, False),
+        ({"active": "true"}, False),
+        ({}, False),
+        ({"active": "on", "status": "Active"}, False),
+    ],
+)
+def test_switch_form_reads_on_off_and_an_optional_status(request_context, data, valid):
+    form = SwitchForm(formdata=MultiDict(data), meta=NO_CSRF)
+
+    assert form.validate() is valid
+    if not valid:
+        assert first_error(form)
+
+
+@pytest.mark.parametrize("status", ["", "Active", "done", " active"])
+def test_status_form_refuses_anything_but_a_known_status(request_context, status):
+    form = StatusForm(formdata=MultiDict({"status": status}), meta=NO_CSRF)
+
+    assert not form.validate()
+    assert first_error(form).startswith("Status must be one of active, inactive")

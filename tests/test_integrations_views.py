@@ -543,3 +543,22 @@ def test_signed_out_htmx_request_is_told_to_load_the_login_page(client):
     assert response.get_data(as_text=True) == ""
     assert response.headers["HX-Redirect"].startswith("/login?next=")
     assert "type%3Dsentry" in response.headers["HX-Redirect"]
+
+
+def test_the_form_saves_an_instance_name_and_an_authorisation_code(logged_in, user):
+    response = post_new(logged_in, instance_name="Ops (EU)", code="auth-code-0001")
+
+    assert response.status_code == 303
+    saved = db.session.scalar(select(Integration))
+    assert saved.instance_name == "Ops (EU)"
+    assert saved.code_encrypted is not None
+    page = logged_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ops (EU)" in page
+    assert "auth-code-0001" not in page
+
+
+def test_secret_inputs_ask_browsers_not_to_fill_in_a_saved_password(logged_in):
+    page = logged_in.get("/integrations/new").get_data(as_text=True)
+
+    for name in ("access_token", "refresh_token", "code"):
+        assert f'autocomplete="new-password" id="{name}" name="{name}"' in page

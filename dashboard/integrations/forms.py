@@ -6,10 +6,11 @@ into the contract's dict shape, lets the contract judge it, and puts every
 problem the contract finds next to the field it belongs to.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from flask import url_for
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -22,15 +23,39 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.validators import AnyOf, InputRequired, Optional
 from wtforms.widgets import DateTimeLocalInput
 
-from ..catalog import STATUSES, TYPES
-from .contract import IntegrationInput, InvalidRequest, validate_input
+from ..catalog import STATUSES, TYPES, ScopeField
+from ..forms import HtmlForm
+from ..models import Integration
+from ..timeutil import as_utc
+from .contract import SECRET_FIELDS, IntegrationInput, InvalidRequest, validate_input
 from .queries import ListFilters
 
 DEFAULT_TYPE = "sentry"
 SECTIONS = ("auth_data", "scope_data", "metadata")
 MAX_SEARCH_LENGTH = 255
+SCOPE_FIELD_NAMES = ("org_slug", "workspace_id", "installation_id", "project_id")
+SECRET_LABELS = {
+    "access_token": "Access token",
+    "refresh_token": "Refresh token",
+    "code": "Authorisation code",
+}
+_SECRET_HELP = "Stored encrypted; never shown again."
+_KEEP_SECRET_HELP = (
+    "Leave blank to keep what is stored; type a new value to replace it. "
+    "Stored encrypted; never shown again."
+)
+_STATUS_LIST = ", ".join(STATUSES)
+_CONFIRM_ON_ITS_PAGE = "Confirm on the confirmation page first."
+# Labels for a stored scope field the integration's type does not read.
+_UNREAD_SCOPE_LABELS = {
+    "org_slug": "Organization slug",
+    "workspace_id": "Workspace ID",
+    "installation_id": "Installation ID",
+    "project_id": "Project ID",
+}
 
 # Pydantic's wording is written for JSON clients; a person at a form gets these.
 _FORM_MESSAGES = {
@@ -53,7 +78,7 @@ class MarksRequired:
         return None
 
 
-class IntegrationForm(FlaskForm):
+class IntegrationForm(HtmlForm):
     """The fields every type shares; ``form_for`` adds the type's scope fields."""
 
     name = StringField("Name", [MarksRequired()])
@@ -81,11 +106,21 @@ class IntegrationForm(FlaskForm):
         description="Leave blank to get <type>-<integration id>. "
         "Must be unique among your integrations.",
     )
+    # "new-password" keeps browsers from filling in the saved sign-in password.
     access_token = PasswordField(
-        "Access token", description="Stored encrypted; never shown again."
+        SECRET_LABELS["access_token"],
+        description=_SECRET_HELP,
+        render_kw={"autocomplete": "new-password"},
     )
     refresh_token = PasswordField(
-        "Refresh token", description="Stored encrypted; never shown again."
+        SECRET_LABELS["refresh_token"],
+        description=_SECRET_HELP,
+        render_kw={"autocomplete": "new-password"},
+    )
+    code = PasswordField(
+        SECRET_LABELS["code"],
+        description="Only if the service handed you one; stored encrypted.",
+        render_kw={"autocomplete": "new-password"},
     )
     token_type = StringField("Token type", default="Bearer")
     expires_at = StringField(
@@ -96,6 +131,9 @@ class IntegrationForm(FlaskForm):
     scope = StringField(
         "Token scope", description="The permissions granted, as the service lists them."
     )
+    instance_name = StringField(
+        "Instance name", description="Leave blank to use the name."
+    )
     description = TextAreaField("Description")
     tags = StringField("Tags", description="Comma separated, as in: staging, team-a")
     version = StringField("Version")
@@ -105,15 +143,22 @@ class IntegrationForm(FlaskForm):
     shown_type = HiddenField()
 
     kind = TYPES[DEFAULT_TYPE]
+    # Scope fields the form carries: the type's own, then (when editing)
+    # stored ones the type does not read, so an edit never drops them unseen.
+    scope_field_names: tuple[str, ...] = tuple(
+        field.name for field in kind.scope_fields
+    )
+    unread_scope_fields: tuple[ScopeField, ...] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, fields_url=None, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.payload: IntegrationInput | None = None
+        self.stored: StoredValues | None = stored
 
         # Changing the type fetches that type's fields. Only the type travels:
         # nothing typed, and no secret, ever goes into a URL.
         self.integration_type.render_kw = {
-            "hx-get": url_for("integrations.new"),
+            "hx-get": fields_url or url_for("integrations.new"),
             "hx-params": "integration_type",
             "hx-target": "#type-fields",
             "hx-swap": "outerHTML",
@@ -131,20 +176,38 @@ class IntegrationForm(FlaskForm):
             "auth_data": {
                 "access_token": self.access_token.data,
                 "refresh_token": self.refresh_token.data,
+                "code": self.code.data,
                 "token_type": self.token_type.data or None,
-                "expires_at": self.expires_at.data,
+                "expires_at": self._typed_expiry(),
                 "scope": self.scope.data,
             },
-            "scope_data": {
-                field.name: self[field.name].data for field in self.kind.scope_fields
-            },
+            "scope_data": {name: self[name].data for name in self.scope_field_names},
             "metadata": {
-                "created_via": "dashboard",
-                "description": self.description.data,
+                "instance_name": self.instance_name.data,
+                "created_via": self.stored.created_via if self.stored else "dashboard",
+                "description": self._typed_description(),
                 "tags": split_tags(self.tags.data),
                 "version": self.version.data,
             },
         }
+
+    def _typed_expiry(self) -> str | None:
+        typed = self.expires_at.data
+        stored = self.stored.expires_at if self.stored else None
+        # The input shows a stored expiry to the second; left as shown, it
+        # keeps its exact stored value (sub-second part included).
+        if stored is not None and typed == datetime_local_value(stored):
+            return stored.isoformat()
+        return typed
+
+    def _typed_description(self) -> str | None:
+        # Browsers send a textarea's line breaks as CRLF; store plain newlines,
+        # and keep a stored text that was left as it was exactly as stored.
+        typed = normalize_newlines(self.description.data)
+        stored = self.stored.description if self.stored else None
+        if stored is not None and normalize_newlines(stored) == (typed or "").strip():
+            return stored
+        return typed
 
     def validate(self, extra_validators=None) -> bool:
         """Check CSRF, then let the contract judge the data and map its errors."""
@@ -219,15 +282,40 @@ def split_tags(text: str | None) -> list[str]:
 
 
 @cache
-def form_class_for(slug: str) -> type[IntegrationForm]:
-    """Build (once) the form class for a type, adding its scope fields."""
+def form_class_for(slug: str, unread: tuple[str, ...] = ()) -> type[IntegrationForm]:
+    """Build (once) the form class for a type, adding its scope fields.
+
+    :param unread: stored scope fields this type does not read, shown too so
+        that an edit can see and clear them.
+    """
     kind = TYPES[slug]
     fields = {
         scope_field.name: StringField(scope_field.label, description=scope_field.help)
         for scope_field in kind.scope_fields
     }
+    unread_fields = tuple(
+        ScopeField(
+            name,
+            f"{_UNREAD_SCOPE_LABELS[name]} (not read by {kind.label})",
+            f"Stored earlier, but {kind.label} does not read it; clear it unless "
+            "you still need it.",
+        )
+        for name in unread
+        if name not in fields
+    )
+    for scope_field in unread_fields:
+        fields[scope_field.name] = StringField(
+            scope_field.label, description=scope_field.help
+        )
     return type(
-        f"{kind.label}IntegrationForm", (IntegrationForm,), {**fields, "kind": kind}
+        f"{kind.label}IntegrationForm",
+        (IntegrationForm,),
+        {
+            **fields,
+            "kind": kind,
+            "scope_field_names": tuple(fields),
+            "unread_scope_fields": unread_fields,
+        },
     )
 
 
@@ -240,6 +328,108 @@ def form_for(slug: str, formdata: MultiDict | None = None, **kwargs) -> Integrat
     return form
 
 
+@dataclass(frozen=True)
+class StoredValues:
+    """What an edit keeps of the stored integration beyond what the form holds."""
+
+    created_via: str | None
+    expires_at: datetime | None
+    description: str | None
+
+
+def edit_form(
+    integration: Integration,
+    slug: str | None = None,
+    formdata: MultiDict | None = None,
+    **kwargs,
+) -> IntegrationForm:
+    """Return the save form for editing ``integration`` as the type ``slug``.
+
+    Without ``formdata`` the fields are filled from the stored integration,
+    secrets never. With it, only what was posted counts, so a request that
+    posts nothing changes nothing but fails validation.
+    """
+    slug = slug or integration.integration_type
+    unread = tuple(
+        name
+        for name in SCOPE_FIELD_NAMES
+        if getattr(integration, name)
+        and name not in {field.name for field in TYPES[slug].scope_fields}
+    )
+    form_class = form_class_for(slug, unread)
+    stored = StoredValues(
+        integration.created_via, integration.expires_at, integration.description
+    )
+    fields_url = url_for("integrations.edit", integration_id=integration.id)
+
+    if formdata is not None:
+        form = form_class(
+            formdata=formdata, fields_url=fields_url, stored=stored, **kwargs
+        )
+    else:
+        form = form_class(
+            formdata=None,
+            data=stored_form_values(integration),
+            fields_url=fields_url,
+            stored=stored,
+            **kwargs,
+        )
+        form.integration_type.data = slug
+
+    for field in SECRET_FIELDS:
+        form[field].description = _KEEP_SECRET_HELP
+    return form
+
+
+def stored_form_values(integration: Integration) -> dict:
+    """The form's field values for a stored integration; no secret among them."""
+    values = {
+        "name": integration.name,
+        "integration_type": integration.integration_type,
+        "status": integration.status,
+        "active": integration.active,
+        "unique_identifier": integration.unique_identifier,
+        "token_type": integration.token_type,
+        "expires_at": datetime_local_value(integration.expires_at),
+        "scope": integration.scope,
+        # An instance name that only repeats the name keeps following it.
+        "instance_name": (
+            ""
+            if integration.instance_name == integration.name
+            else integration.instance_name
+        ),
+        "description": integration.description,
+        "tags": ", ".join(integration.tags or []),
+        "version": integration.version,
+    }
+    for name in SCOPE_FIELD_NAMES:
+        values[name] = getattr(integration, name)
+    return values
+
+
+def datetime_local_value(value: datetime | None) -> str:
+    """Write a time as a ``datetime-local`` input value in UTC, to the second."""
+    if value is None:
+        return ""
+    utc = as_utc(value)
+    text = utc.strftime("%Y-%m-%dT%H:%M")
+    return text if utc.second == 0 else f"{text}:{utc.second:02d}"
+
+
+def normalize_newlines(text: str | None) -> str | None:
+    return text.replace("\r\n", "\n") if text is not None else None
+
+
+def typed_secrets(payload: IntegrationInput) -> dict[str, str]:
+    """The secrets an edit replaces: those typed; a blank one keeps what is stored."""
+    updates = {}
+    for field in SECRET_FIELDS:
+        value = getattr(payload.auth_data, field)
+        if value:
+            updates[field] = value
+    return updates
+
+
 def type_for_submission(formdata: MultiDict, fallback: str) -> str:
     """The type whose fields a posted form should be read with.
 
@@ -250,7 +440,64 @@ def type_for_submission(formdata: MultiDict, fallback: str) -> str:
     return posted if posted in TYPES else fallback
 
 
-class ListFilterForm(FlaskForm):
+class SwitchForm(HtmlForm):
+    """Switch an integration on or off, and optionally set its status with it."""
+
+    active = StringField(
+        validators=[
+            InputRequired('Say "on" or "off".'),
+            AnyOf(("on", "off"), message='Say "on" or "off".'),
+        ]
+    )
+    status = StringField(
+        validators=[
+            Optional(),
+            AnyOf(STATUSES, message=f"Status must be one of {_STATUS_LIST}."),
+        ]
+    )
+    next = HiddenField()
+
+    @property
+    def switched_on(self) -> bool:
+        return self.active.data == "on"
+
+
+class StatusForm(HtmlForm):
+    """Set an integration's status."""
+
+    status = StringField(
+        validators=[
+            InputRequired(f"Status must be one of {_STATUS_LIST}."),
+            AnyOf(STATUSES, message=f"Status must be one of {_STATUS_LIST}."),
+        ]
+    )
+    next = HiddenField()
+
+
+class DeleteForm(HtmlForm):
+    """Delete an integration; only the confirmation page sends ``confirm``."""
+
+    confirm = HiddenField(validators=[AnyOf(("delete",), message=_CONFIRM_ON_ITS_PAGE)])
+
+
+class ClearSecretForm(HtmlForm):
+    """Clear one stored secret; only the confirmation page sends ``confirm``."""
+
+    secret = HiddenField(
+        validators=[AnyOf(SECRET_FIELDS, message="There is no such secret.")]
+    )
+    confirm = HiddenField(validators=[AnyOf(("clear",), message=_CONFIRM_ON_ITS_PAGE)])
+
+
+def first_error(form: HtmlForm) -> str:
+    """The first problem a small button form found, as one sentence."""
+    for errors in form.errors.values():
+        for error in errors:
+            return str(error)
+    return "The request could not be understood."
+
+
+class ListFilterForm(HtmlForm):
     """The list's GET filters; CSRF is off because they change nothing."""
 
     class Meta:

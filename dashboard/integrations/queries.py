@@ -1,4 +1,8 @@
-"""Reading the integrations list: filters, search and pages, all in the database."""
+"""Reading integrations: the list's filters and pages, and what needs attention.
+
+Every selection runs in the database: the list's filters, the health checks'
+SQL twins for the attention groups, and the token expiry lists.
+"""
 
 import math
 from dataclasses import dataclass
@@ -7,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from ..catalog import TYPES
 from ..models import Integration, User
-from .health import Check, failing_checks, needs_attention_sql
+from .health import CHECKS, Check, failing_checks, needs_attention_sql
 
 # These two checks have their own columns in the list (status and on/off),
 # so repeating them as badges would only add noise.
@@ -117,3 +122,99 @@ def list_rows(items: list[Integration], now: datetime) -> list[ListRow]:
         badges = [check for check in failing if check.key not in SHOWN_AS_COLUMNS]
         rows.append(ListRow(item, badges, healthy=not failing))
     return rows
+
+
+def list_row(integration: Integration, now: datetime) -> ListRow:
+    return list_rows([integration], now)[0]
+
+
+def _owned(owner: User) -> Select:
+    return select(Integration).where(Integration.owner_id == owner.id)
+
+
+def _by_name(statement: Select) -> Select:
+    return statement.order_by(func.lower(Integration.name), Integration.id)
+
+
+def attention_count(session: Session, owner: User, now: datetime) -> int:
+    """How many of the owner's integrations fail at least one health check."""
+    return session.scalar(
+        select(func.count(Integration.id)).where(
+            Integration.owner_id == owner.id, needs_attention_sql(now)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    integration: Integration
+    reason: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class AttentionGroup:
+    check: Check
+    items: list[AttentionItem]
+
+    @property
+    def shared_fix(self) -> str | None:
+        """The fix, when it is worded the same for every item of the group."""
+        fixes = {item.fix for item in self.items}
+        return fixes.pop() if len(fixes) == 1 else None
+
+
+def attention_groups(
+    session: Session, owner: User, now: datetime
+) -> list[AttentionGroup]:
+    """Group the owner's failing integrations by check, in the checks' order.
+
+    Each check's SQL twin picks its group's members; the Python side only
+    words the reason and the fix for each one.
+    """
+    groups = []
+    for check in CHECKS:
+        members = session.scalars(_by_name(_owned(owner).where(check.fails_sql(now))))
+        items = [_attention_item(check, item, now) for item in members]
+        if items:
+            groups.append(AttentionGroup(check, items))
+    return groups
+
+
+def _attention_item(check: Check, item: Integration, now: datetime) -> AttentionItem:
+    reason, fix = check.explain(item, TYPES[item.integration_type], now)
+    return AttentionItem(item, reason, fix)
+
+
+@dataclass(frozen=True)
+class ExpiryReport:
+    expired: list[Integration]
+    expiring: list[Integration]
+    without_refresh_token: list[Integration]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.expired or self.expiring or self.without_refresh_token)
+
+
+def _check(key: str) -> Check:
+    return next(check for check in CHECKS if check.key == key)
+
+
+def expiry_report(session: Session, owner: User, now: datetime) -> ExpiryReport:
+    """The owner's tokens that expired, expire within 7 days, or cannot renew.
+
+    The first two lists use the health checks' own SQL, so they always agree
+    with the badges.
+    """
+    by_expiry = (Integration.expires_at, func.lower(Integration.name), Integration.id)
+    expired = _owned(owner).where(_check("expired").fails_sql(now))
+    expiring = _owned(owner).where(_check("expiring_soon").fails_sql(now))
+    without_refresh = _owned(owner).where(
+        Integration.has_auth_data, Integration.refresh_token_encrypted.is_(None)
+    )
+    return ExpiryReport(
+        expired=list(session.scalars(expired.order_by(*by_expiry))),
+        expiring=list(session.scalars(expiring.order_by(*by_expiry))),
+        without_refresh_token=list(session.scalars(_by_name(without_refresh))),
+    )

@@ -197,11 +197,14 @@ def _record_changes(session, integration, before, actor, via, now) -> None:
 
 
 def _commit(session: Session, owner: User, integration: Integration) -> None:
+    # Read first: the rollback expires an updated integration, and reloading
+    # it would give its stored identifier, not the one that clashed.
+    identifier = integration.unique_identifier
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        existing = find_id_by_identifier(session, owner, integration.unique_identifier)
+        existing = find_id_by_identifier(session, owner, identifier)
         if existing is None:
             raise
         raise DuplicateIdentifier(existing) from None
