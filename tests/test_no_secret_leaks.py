@@ -4,12 +4,14 @@ The page walk reads the URL map, so a route added later is covered without
 touching this file; a route whose arguments it cannot fill fails the test.
 """
 
+import json
 import logging
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from dashboard.extensions import db
+from dashboard.models import ApiKey, Integration
 
 from . import factories
 from .conftest import csrf_token_from
@@ -150,3 +152,78 @@ def test_stored_row_holds_no_plaintext_secret(app, loaded):
 
     dump = " ".join(str(value) for row in rows for value in row)
     _assert_clean(dump, _canaries(api_key), "the database")
+
+
+def _door_secrets(door: str) -> dict:
+    return {field: f"tok-{door}-{field}-0123456789" for field in SECRETS}
+
+
+def test_secrets_saved_through_every_door_never_come_back(
+    app, client, auth, user, api_key, runner, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    auth.login()
+    doors = {door: _door_secrets(door) for door in ("form", "api", "cli")}
+    everything = [value for secrets in doors.values() for value in secrets.values()] + [
+        factories.PASSWORD,
+        api_key,
+    ]
+
+    form = doors["form"]
+    client.post(
+        "/integrations/new",
+        data={
+            "csrf_token": csrf_token_from(client, "/integrations/new?type=slack"),
+            "integration_type": "slack",
+            "name": "Through the form",
+            "status": "active",
+            "active": "y",
+            "workspace_id": "T123",
+            "access_token": form["access_token"],
+            "refresh_token": form["refresh_token"],
+            "code": form["code"],
+        },
+    )
+    client.post(
+        "/api/v2/integrations/save",
+        json={
+            "name": "Through the API",
+            "integration_type": "github",
+            "auth_data": doors["api"],
+            "scope_data": {"workspace_id": "acme"},
+        },
+        headers={"x-api-key": api_key},
+    )
+    result = runner.invoke(
+        args=["integrations", "save", "owner@example.com", "-"],
+        input=json.dumps(
+            {
+                "name": "Through the CLI",
+                "integration_type": "linear",
+                "auth_data": doors["cli"],
+            }
+        ),
+    )
+    assert result.exit_code == 0, "the CLI save failed"
+    _assert_clean(result.output, everything, "the CLI output")
+
+    integrations = db.session.scalars(select(Integration)).all()
+    assert len(integrations) == 3
+    record = db.session.scalars(select(ApiKey)).first()
+    for integration in integrations:
+        assert integration.has_auth_data
+        for url in _get_urls(app, _argument_values(integration, record)):
+            headers = {"x-api-key": api_key} if url.startswith("/api/") else {}
+            for extra in ({}, {"HX-Request": "true"}):
+                response = client.get(url, headers={**headers, **extra})
+                assert response.status_code < 500, url
+                _assert_clean(response.get_data(as_text=True), everything, url)
+
+    _assert_clean(caplog.text, everything, "the logs")
+    dump = " ".join(
+        str(value)
+        for table in db.metadata.sorted_tables
+        for row in db.session.execute(table.select()).all()
+        for value in row
+    )
+    _assert_clean(dump, everything, "the database")
