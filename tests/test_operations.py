@@ -1,5 +1,9 @@
 """Operations: /healthz, key-ring safety, key rotation and the doctor command."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
@@ -11,6 +15,7 @@ from dashboard.models import Integration, KeyRingRecord
 
 from . import factories
 from .conftest import KEYS
+from .servers import ROOT, free_port
 
 TOKEN = "tok-rotation-canary-0123456789"
 
@@ -133,3 +138,33 @@ def test_doctor_reports_an_unreachable_database(make_app, tmp_path):
 
     assert result.exit_code == 1
     assert "the database does not answer" in result.output
+
+
+def test_gunicorn_stops_with_the_reason_when_the_keys_are_wrong(
+    app, user, database_url, tmp_path
+):
+    factories.make_integration(user, auth_data={"access_token": TOKEN})
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{free_port()}",
+        "wsgi:app",
+    ]
+
+    finished = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert finished.returncode == 3
+    assert "cannot decrypt the secrets stored in this database" in finished.stderr
+    assert TOKEN not in finished.stderr
