@@ -32,10 +32,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     trust_proxies(app)
+    # Logging first: its request hook must run before any extension's hook
+    # can refuse a request, so every answer carries a request id.
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
-    register_logging(app)
     register_request_guards(app)
     register_security_headers(app)
     register_commands(app)

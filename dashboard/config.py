@@ -35,6 +35,7 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_ADDRESS": environ.get("LOGIN_LIMIT_PER_ADDRESS")
         or "20 per minute; 200 per hour",
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT") or "120 per minute",
+        "API_FAILED_KEY_LIMIT": environ.get("API_FAILED_KEY_LIMIT") or "20 per minute",
         # Served over HTTPS (directly or behind a TLS proxy): cookies go only
         # over HTTPS and links are built with https://.
         "SESSION_COOKIE_SECURE": _env_flag(environ.get("SECURE_COOKIES")),
@@ -64,6 +65,21 @@ def _fill_debug_keys(config: dict) -> None:
         warnings.warn("ENCRYPTION_KEYS is not set; using a throwaway key", stacklevel=3)
 
 
+def _pin_postgres_to_utc(config: dict) -> None:
+    """Make every PostgreSQL session work in UTC, whatever the server's default.
+
+    Times are stored as timestamptz; a session in another zone would render
+    extreme values past year 9999 and fail to read them back.
+    """
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {
+            **options.get("connect_args", {}),
+            "options": "-c timezone=UTC",
+        }
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def build_config(overrides: Mapping | None, instance_path: str) -> dict:
     """Merge environment settings with ``overrides`` and check the result.
 
@@ -84,6 +100,7 @@ def build_config(overrides: Mapping | None, instance_path: str) -> dict:
     }
     config.update(settings_from_env(os.environ, instance_path))
     config.update(overrides or {})
+    _pin_postgres_to_utc(config)
 
     if config["DEBUG"]:
         _fill_debug_keys(config)

@@ -52,7 +52,7 @@ def handle_unexpected_error(error: Exception):
         logger.warning("rollback after an error failed too", exc_info=True)
 
     message = (
-        "Something went wrong on the server; nothing was saved. "
+        "Something went wrong on the server. "
         f"Quote request id {current_request_id()} when reporting it."
     )
     if _wants_json():

@@ -7,9 +7,11 @@ redis://127.0.0.1:6379/0).
 
 from flask import Flask, current_app, request
 from flask_limiter.util import get_remote_address
+from sqlalchemy import select
 
 from .crypto import hash_api_key
-from .extensions import limiter
+from .extensions import db, limiter
+from .models import ApiKey
 
 
 def login_account_key() -> str:
@@ -19,10 +21,18 @@ def login_account_key() -> str:
 
 
 def api_key_identity() -> str:
-    """Count API calls per key; the key itself never reaches the counter store."""
+    """Count API calls per known key, and everything else per client address.
+
+    Unknown keys share their address's counter, so a guesser cannot get a
+    fresh allowance by sending a new key each time. The counter store only
+    ever sees a key's hash.
+    """
     key = request.headers.get("x-api-key", "").strip()
     if key:
-        return "api-key:" + hash_api_key(key)
+        digest = hash_api_key(key)
+        known = db.session.scalar(select(ApiKey.id).where(ApiKey.key_hash == digest))
+        if known is not None:
+            return "api-key:" + digest
     return "api-address:" + get_remote_address()
 
 

@@ -506,3 +506,12 @@ def test_warnings_come_in_a_stable_order():
         "active",
         "Unknown",
     ]
+
+
+@pytest.mark.parametrize(
+    "given", ["9999-12-31T23:00:00Z", "0001-01-01T00:00:00+05:00", "1969-12-31T23:59Z"]
+)
+def test_expires_at_near_the_ends_of_the_calendar_is_refused(given):
+    assert locations({**MINIMAL, "auth_data": {"expires_at": given}}) == [
+        ["body", "auth_data", "expires_at"]
+    ]

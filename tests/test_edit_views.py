@@ -489,7 +489,7 @@ def test_clearing_a_secret_removes_only_it(logged_in, sentry):
         k: v for k, v in before.items() if k != "refresh_token"
     }
     latest = entries(sentry)[0]
-    assert latest.action == "secrets rotated"
+    assert latest.action == "secret cleared"
     assert latest.changes == {"refresh_token": {"secret": "cleared"}}
 
 
@@ -631,7 +631,7 @@ def test_switching_off_without_javascript_redirects_back(logged_in, sentry):
     assert response.headers["Location"] == "/integrations?type=sentry&page=1"
     assert reloaded(sentry).active is False
     latest = entries(sentry)[0]
-    assert latest.action == "status changed"
+    assert latest.action == "switched off"
     assert latest.changes == {"active": {"old": True, "new": False}}
     assert (latest.actor, latest.via) == ("owner@example.com", "dashboard")
     page = logged_in.get(response.headers["Location"]).get_data(as_text=True)
@@ -832,7 +832,7 @@ def test_detail_shows_the_history_newest_first(logged_in, sentry):
     section = re.search(r'<section id="history".*?</section>', page, re.S).group(0)
 
     actions = re.findall(r"<strong>(.*?)</strong>", section)
-    assert actions == ["Status changed", "Edited", "Created"]
+    assert actions == ["Switched off", "Edited", "Created"]
     assert "by owner@example.com via dashboard" in section
     assert "by owner@example.com via api" in section
     assert re.search(r"<code>name</code>:\s*Staging errors → Renamed", section)

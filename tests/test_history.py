@@ -97,6 +97,7 @@ def test_a_secret_is_kept_replaced_or_cleared(saved):
     apply(saved, {"auth_data": {"access_token": None}})
     assert saved.access_token_encrypted is None
     assert entries(saved)[0].changes == {"access_token": {"secret": "cleared"}}
+    assert entries(saved)[0].action == "secret cleared"
 
 
 def test_an_update_that_changes_nothing_writes_no_entry(saved):
@@ -142,6 +143,18 @@ def test_switching_records_old_and_new_values(saved):
         "active": {"old": True, "new": False},
         "status": {"old": "active", "new": "inactive"},
     }
+
+
+@pytest.mark.parametrize(
+    ("active", "action"), [(False, "switched off"), (True, "switched on")]
+)
+def test_a_switch_alone_is_named_for_its_direction(saved, active, action):
+    if active:
+        service.switch_integration(db.session, saved, "dashboard", active=False)
+
+    service.switch_integration(db.session, saved, "dashboard", active=active)
+
+    assert entries(saved)[0].action == action
 
 
 def test_switching_to_an_unknown_status_is_refused(saved):
@@ -212,3 +225,16 @@ def test_another_owners_integration_is_no_duplicate(other_user, saved):
     )
 
     assert service.find_likely_duplicate(db.session, twin) is None
+
+
+def test_a_generated_identifier_follows_a_type_change(saved):
+    apply(saved, {"integration_type": "jira", "scope_data": {"workspace_id": "w"}})
+
+    assert saved.unique_identifier == f"jira-{saved.id}"
+
+
+def test_a_chosen_identifier_survives_a_type_change(saved):
+    apply(saved, {"unique_identifier": "mine"})
+    apply(saved, {"integration_type": "jira"})
+
+    assert saved.unique_identifier == "mine"

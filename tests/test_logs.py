@@ -65,3 +65,14 @@ def test_a_path_cannot_forge_a_log_line(client, caplog):
     assert len(lines) == 1
     assert "\n" not in lines[0] and "\x00" not in lines[0]
     assert "/x%0A2026-12-04%20ERROR" in lines[0]
+
+
+def test_a_request_refused_before_the_view_still_gets_an_id(client, caplog):
+    caplog.set_level(logging.INFO, logger="dashboard.requests")
+
+    response = client.post("/logout")
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.requests"]
+    assert response.status_code == 400
+    assert len(response.headers["X-Request-ID"]) == 32
+    assert lines and "request_id=-" not in lines[-1]

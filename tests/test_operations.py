@@ -168,3 +168,10 @@ def test_gunicorn_stops_with_the_reason_when_the_keys_are_wrong(
     assert finished.returncode == 3
     assert "cannot decrypt the secrets stored in this database" in finished.stderr
     assert TOKEN not in finished.stderr
+
+
+def test_database_sessions_run_in_utc(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no session time zone")
+
+    assert db.session.execute(text("SHOW timezone")).scalar() == "UTC"

@@ -108,3 +108,28 @@ def test_api_calls_are_limited_per_key_with_the_envelope(limited, user, api_key)
     }
     assert int(refused.headers["Retry-After"]) > 0
     assert other.status_code == 200
+
+
+def test_guessing_keys_is_limited_per_address(limited, user, api_key):
+    client = limited.test_client()
+    environ = {"REMOTE_ADDR": "10.0.9.9"}
+    body = {"name": "Guess", "integration_type": "github"}
+
+    guesses = [
+        client.post(
+            "/api/v2/integrations/save",
+            json=body,
+            headers={"x-api-key": f"sk-{n:048x}"},
+            environ_base=environ,
+        ).status_code
+        for n in range(6)
+    ]
+    elsewhere = client.post(
+        "/api/v2/integrations/save",
+        json=body,
+        headers={"x-api-key": api_key},
+        environ_base={"REMOTE_ADDR": "10.0.9.10"},
+    )
+
+    assert guesses == [401, 401, 401, 429, 429, 429]
+    assert elsewhere.status_code == 200

@@ -25,6 +25,8 @@ from ..catalog import STATUSES, TYPE_SLUGS, get_type
 SECRET_FIELDS = ("access_token", "refresh_token", "code")
 MAX_JSON_DEPTH = 32
 MAX_TAGS = 100
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 9000
 # Calendar date, then a time: ISO week dates and bare dates are refused.
 _DATE_THEN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -89,14 +91,26 @@ def _parse_datetime(value: Any) -> datetime | None:
         )
     try:
         parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+        parsed = (
+            parsed.replace(tzinfo=UTC)
+            if parsed.tzinfo is None
+            else parsed.astimezone(UTC)
+        )
     except (ValueError, OverflowError):
         raise PydanticCustomError(
             "datetime_from_date_parsing",
             "Input should be an ISO 8601 date-time such as 2030-01-31T17:45:00Z",
         ) from None
+
+    # Years near the ends of the calendar overflow when a database or a
+    # reader shifts them by a time zone.
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise PydanticCustomError(
+            "datetime_out_of_range",
+            f"Input should be a date-time between the years {EARLIEST_YEAR} "
+            f"and {LATEST_YEAR}",
+        )
+    return parsed
 
 
 def _no_comma(tag: str) -> str:

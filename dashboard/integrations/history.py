@@ -69,9 +69,13 @@ def differences(before: dict, after: dict) -> dict:
 def action_for(changes: dict) -> str:
     """Name a change the way a person would: switch, rotation or edit."""
     fields = set(changes)
+    if fields == {"active"}:
+        return "switched on" if changes["active"]["new"] else "switched off"
     if fields <= SWITCH_FIELDS:
         return "status changed"
     if fields <= set(SECRET_FIELDS):
+        if all(change["secret"] == "cleared" for change in changes.values()):
+            return "secret cleared"
         return "secrets rotated"
     return "edited"
 

@@ -214,13 +214,17 @@ def _apply_input(integration: Integration, payload: IntegrationInput, via: str) 
     """Set every non-secret field from a validated document."""
     auth, scope, meta = payload.auth_data, payload.scope_data, payload.metadata
 
+    # A generated identifier follows the type; one the user chose stays.
+    generated_before = f"{integration.integration_type}-{integration.id}"
+    identifier = payload.unique_identifier
+    if identifier is None or identifier == generated_before:
+        identifier = f"{payload.integration_type}-{integration.id}"
+
     integration.name = payload.name
     integration.integration_type = payload.integration_type
     integration.status = payload.status
     integration.active = payload.active
-    integration.unique_identifier = (
-        payload.unique_identifier or f"{payload.integration_type}-{integration.id}"
-    )
+    integration.unique_identifier = identifier
     integration.token_type = auth.token_type
     integration.expires_at = auth.expires_at
     integration.scope = auth.scope
