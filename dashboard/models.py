@@ -1,5 +1,6 @@
 """Database models: users, their API keys and their integrations."""
 
+import secrets
 import uuid
 from datetime import datetime
 
@@ -29,6 +30,10 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -37,12 +42,17 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session and remember-me cookie; replacing it on sign-out
+    # makes every cookie issued before worthless, even a copied one.
+    session_token: Mapped[str | None] = mapped_column(
+        String(64), default=new_session_token
+    )
 
     api_keys: Mapped[list["ApiKey"]] = relationship(back_populates="user")
 
     def get_id(self) -> str:
-        # The session stores the public id, never the sequential primary key.
-        return self.public_id
+        # The public id, never the sequential primary key, plus the token.
+        return f"{self.public_id}:{self.session_token or ''}"
 
 
 class ApiKey(db.Model):

@@ -381,3 +381,37 @@ def test_passwords_are_stored_as_scrypt_hashes_by_default(app):
     assert "a long enough password" not in user.password_hash
     assert authenticate(db.session, "scrypt@example.com", "a long enough password")
     assert authenticate(db.session, "nobody@example.com", "whatever it is") is None
+
+
+def test_cookies_copied_before_sign_out_stop_working(app, client, user):
+    token = csrf_token_from(client, "/login")
+    client.post(
+        "/login",
+        data={
+            "email": "owner@example.com",
+            "password": factories.PASSWORD,
+            "remember": "y",
+            "csrf_token": token,
+        },
+    )
+    copied = {
+        name: client.get_cookie(name).value for name in ("session", "remember_token")
+    }
+
+    auth_token = csrf_token_from(client, "/integrations")
+    assert client.post("/logout", data={"csrf_token": auth_token}).status_code == 302
+
+    for name, value in copied.items():
+        thief = app.test_client()
+        thief.set_cookie(name, value)
+        response = thief.get("/integrations")
+        assert response.status_code == 302, f"the copied {name} cookie still works"
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_a_session_from_before_a_token_change_is_refused(app, logged_in, user):
+    assert logged_in.get("/integrations").status_code == 200
+
+    service.end_all_sessions(db.session, user)
+
+    assert logged_in.get("/integrations").status_code == 302

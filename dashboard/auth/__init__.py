@@ -30,10 +30,10 @@ def sign_in_first():
 
 
 @login_manager.user_loader
-def load_user(public_id: str):
-    from .service import find_user_by_public_id
+def load_user(session_id: str):
+    from .service import user_for_session_id
 
-    return find_user_by_public_id(db.session, public_id)
+    return user_for_session_id(db.session, session_id)
 
 
 from . import views  # noqa: E402, F401

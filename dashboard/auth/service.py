@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import SetupClaim, User
+from ..models import SetupClaim, User, new_session_token
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # hashing has a cost; nobody types more than this
@@ -106,6 +106,23 @@ def _unused_hash() -> str:
     if method not in _UNUSED_HASHES:
         _UNUSED_HASHES[method] = generate_password_hash("no one's", method=method)
     return _UNUSED_HASHES[method]
+
+
+def user_for_session_id(session: Session, session_id: str) -> User | None:
+    """Return the user a session or remember cookie names, if still valid."""
+    public_id, _, token = session_id.partition(":")
+    user = find_user_by_public_id(session, public_id)
+    if user is None:
+        return None
+    if not hmac.compare_digest((user.session_token or "").encode(), token.encode()):
+        return None
+    return user
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Make every cookie issued to ``user`` so far worthless, and commit."""
+    user.session_token = new_session_token()
+    session.commit()
 
 
 def create_user(session: Session, email: str, password: str) -> User:

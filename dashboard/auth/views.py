@@ -22,6 +22,7 @@ from .service import (
     any_user_exists,
     authenticate,
     create_first_user,
+    end_all_sessions,
     safe_next_path,
     setup_token_matches,
 )
@@ -59,6 +60,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Copied cookies must die with this one, so the user's token changes.
+    if current_user.is_authenticated:
+        end_all_sessions(db.session, current_user)
     # Clear first: logout_user then leaves its note to delete the remember cookie.
     _clear_session()
     logout_user()
