@@ -701,7 +701,7 @@ def test_the_list_row_is_its_own_partial(logged_in, sentry):
     assert 'hx-swap="outerHTML"' in row
     assert f'action="/integrations/{sentry.id}/status"' in row
     assert f'href="/integrations/{sentry.id}/edit"' in row
-    assert f'href="/integrations/{sentry.id}/delete"' in row
+    assert f'action="/integrations/{sentry.id}/delete"' in row
     assert 'name="csrf_token"' in row  # for browsers without JavaScript
 
 
@@ -865,3 +865,22 @@ def test_a_posted_unknown_type_on_edit_is_an_error_not_a_crash(logged_in, sentry
     assert response.status_code == 422
     assert "Input should be" in response.get_data(as_text=True)
     assert history.snapshot(reloaded(sentry)) == before
+
+
+def test_deleting_from_a_list_row_with_htmx_removes_the_row_in_place(logged_in, sentry):
+    listing = logged_in.get("/integrations").get_data(as_text=True)
+    assert f'hx-post="/integrations/{sentry.id}/delete"' in listing
+    assert "hx-confirm=" in listing
+    token = csrf_token_from(logged_in, "/integrations")
+
+    response = logged_in.post(
+        f"/integrations/{sentry.id}/delete",
+        data={"confirm": "delete"},
+        headers={**HTMX, "X-CSRFToken": token, "HX-Target": f"row-{sentry.id}"},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<tr" not in page
+    assert 'id="attention-link"' in page and 'hx-swap-oob="true"' in page
+    assert logged_in.get(f"/integrations/{sentry.id}").status_code == 404

@@ -410,6 +410,10 @@ def delete(integration_id):
 
     name = integration.name
     delete_integration(db.session, integration, via=VIA, actor=current_user.email)
+    if _wants_fragment():
+        # The list row asked: it disappears in place, and the count follows.
+        return _varying(make_response(_out_of_band(_attention_link())))
+
     flash(f"Deleted “{name}”. Its history is kept.", "success")
     return redirect(url_for(".index"), 303)
 
