@@ -1,7 +1,5 @@
 """The API list: read its query string, filter in the database, cut one page."""
 
-import math
-from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -11,21 +9,9 @@ from werkzeug.datastructures import MultiDict
 
 from ..integrations.contract import InvalidRequest
 from ..integrations.health import needs_attention_sql
-from ..integrations.queries import ListFilters, filtered
+from ..integrations.queries import ListFilters, Page, filtered
 from ..models import Integration, User
 from .schemas import ListQuery
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Integration]
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.size), 1)
 
 
 def parse_list_query(args: MultiDict) -> ListQuery:

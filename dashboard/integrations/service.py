@@ -326,34 +326,15 @@ def mask_secret(integration: Integration, field: str, ring: KeyRing) -> MaskedSe
 
 def to_public_dict(integration: Integration) -> dict:
     """The API's view of an integration: every non-secret field."""
+    document = contract_document(integration)
+    auth = document.pop("auth_data")
     return {
         "integration_id": integration.id,
-        "name": integration.name,
-        "integration_type": integration.integration_type,
-        "status": integration.status,
-        "active": integration.active,
-        "unique_identifier": integration.unique_identifier,
+        **document,
         "created_by": integration.owner.public_id,
         "created_at": integration.created_at.isoformat(),
         "updated_at": integration.updated_at.isoformat(),
         "has_auth_data": integration.has_auth_data,
         "has_scope_data": integration.has_scope_data,
-        "token_type": integration.token_type,
-        "expires_at": (
-            integration.expires_at.isoformat() if integration.expires_at else None
-        ),
-        "scope": integration.scope,
-        "scope_data": {
-            "org_slug": integration.org_slug,
-            "workspace_id": integration.workspace_id,
-            "installation_id": integration.installation_id,
-            "project_id": integration.project_id,
-        },
-        "metadata": {
-            "instance_name": integration.instance_name,
-            "created_via": integration.created_via,
-            "version": integration.version,
-            "description": integration.description,
-            "tags": list(integration.tags or []),
-        },
+        **auth,
     }
