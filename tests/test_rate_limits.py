@@ -133,3 +133,42 @@ def test_guessing_keys_is_limited_per_address(limited, user, api_key):
 
     assert guesses == [401, 401, 401, 429, 429, 429]
     assert elsewhere.status_code == 200
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+def test_workers_sharing_redis_share_the_login_limit(app, database_url, user):
+    """Two apps stand for two workers: attempts on either count together."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    config = {**base_config(database_url), **LIMITS}
+    config["RATELIMIT_STORAGE_URI"] = REDIS_URL
+    workers = [create_app(config), create_app(config)]
+
+    answers = [
+        attempt(
+            workers[n % 2].test_client(), "owner@example.com", f"10.1.0.{n}"
+        ).status_code
+        for n in range(4)
+    ]
+
+    assert answers == [200, 200, 200, 429]
+    # The counters live in Redis, where every worker process sees them.
+    stored = redis.Redis.from_url(REDIS_URL).keys("*")
+    assert any(b"login-account:owner@example.com" in key for key in stored)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    for worker in workers:
+        with worker.app_context():
+            db.engine.dispose()
