@@ -7,11 +7,10 @@ redis://127.0.0.1:6379/0).
 
 from flask import Flask, current_app, request
 from flask_limiter.util import get_remote_address
-from sqlalchemy import select
 
+from .api_keys.service import find_key
 from .crypto import hash_api_key
 from .extensions import db, limiter
-from .models import ApiKey
 
 
 def login_account_key() -> str:
@@ -28,11 +27,8 @@ def api_key_identity() -> str:
     ever sees a key's hash.
     """
     key = request.headers.get("x-api-key", "").strip()
-    if key:
-        digest = hash_api_key(key)
-        known = db.session.scalar(select(ApiKey.id).where(ApiKey.key_hash == digest))
-        if known is not None:
-            return "api-key:" + digest
+    if key and find_key(db.session, key) is not None:
+        return "api-key:" + hash_api_key(key)
     return "api-address:" + get_remote_address()
 
 

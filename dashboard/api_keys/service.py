@@ -4,6 +4,7 @@ import json
 import shlex
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -63,19 +64,32 @@ def keys_of(session: Session, user: User) -> list[ApiKey]:
     )
 
 
+def find_key(session: Session, plaintext: str) -> ApiKey | None:
+    """Return the key record ``plaintext`` names, live or revoked, or None.
+
+    Inside a request the answer is kept for the rest of it: the rate limiter
+    and the authentication both ask, and one query serves both.
+    """
+    digest = hash_api_key(plaintext)
+    memo = g.setdefault("api_key_lookups", {}) if has_request_context() else {}
+    if digest not in memo:
+        # The database looks the key up by its hash, so any timing it leaks
+        # is about a hash, not the key; the final check is constant-time.
+        record = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+        if record is not None and not same_digest(record.key_hash, digest):
+            record = None
+        memo[digest] = record
+    return memo[digest]
+
+
 def find_live_key(session: Session, plaintext: str) -> ApiKey | None:
     """Return the live key ``plaintext`` names and mark it used, or None.
 
     The use is only set on the session, not committed: it is saved with the
     change the request makes, so a request that fails records nothing.
     """
-    # The database looks the key up by its hash, so any timing it leaks is
-    # about a hash, not the key; the final check is constant-time anyway.
-    digest = hash_api_key(plaintext)
-    record = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
-    if record is None or not same_digest(record.key_hash, digest):
-        return None
-    if record.is_revoked:
+    record = find_key(session, plaintext)
+    if record is None or record.is_revoked:
         return None
 
     record.last_used_at = utcnow()
